@@ -1,0 +1,49 @@
+# The two commands: `make up` (run the platform) and `make test` (run every suite).
+# Both install what is missing first: uv, the Python workspace, Kafka, FerretDB, MinIO.
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+STACK := $(PYTHON) deploy/local/stack.py
+
+.PHONY: help deps up down test test-unit lint bench reset topics token
+
+help:
+	@echo "make up      install what's missing, start infrastructure + services, seed a demo"
+	@echo "make test    install what's missing and run the whole suite on real infrastructure"
+	@echo "make down    stop services and infrastructure (data kept);  make reset  wipes data"
+	@echo "make lint    ruff + mypy;  make bench  benchmarks;  make token  mint a dev token"
+
+deps:
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	@$(UV) sync --locked --all-packages --quiet
+	@$(STACK) install
+
+up: deps
+	@$(UV) run --locked python deploy/local/up.py
+
+down:
+	@$(PYTHON) deploy/local/up.py --down 2>/dev/null || true
+	@$(STACK) stop
+
+reset:
+	@$(STACK) reset
+
+test: deps
+	@$(UV) run --locked pytest
+
+test-unit:
+	@$(UV) run --locked pytest chassis/tests contracts/tests services -q
+
+lint:
+	@$(UV) run --locked ruff check .
+	@$(UV) run --locked ruff format --check .
+	@$(UV) run --locked mypy chassis/src contracts/src services/*/src
+
+bench: deps
+	@$(UV) run --locked python bench/run.py
+
+topics:
+	@$(UV) run --locked python -m chassis.topics_cli create
+
+token:
+	@$(UV) run --locked mint-token --user $${USER_ID:-demo-admin} --tenant $${TENANT:-demo} --roles $${ROLES:-org_admin,member}

@@ -1,0 +1,144 @@
+"""The service runtime: one place that wires settings, infrastructure and the HTTP app.
+
+A service's ``bootstrap.py`` calls :func:`build_runtime`, registers its consumers on
+``runtime.consumers`` and its routers, then :func:`create_service_app`. Everything a
+service needs from the outside world hangs off :class:`Runtime`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from chassis.auth import TokenVerifier
+from chassis.consumers import EventConsumers, ensure_processed_index
+from chassis.errors import install_problem_handlers
+from chassis.eventstore import EventStore
+from chassis.health import MetricsMiddleware, ReadinessCheck, health_router
+from chassis.kafka import create_broker
+from chassis.limits import BodySizeLimit
+from chassis.logs import configure_logging
+from chassis.mongo import connect_mongo, mongo_ready, service_database
+from chassis.objectstore import ObjectStore
+from chassis.outbox import OutboxRelay
+from chassis.settings import ServiceSettings
+from chassis.telemetry import setup_tracing
+
+log = logging.getLogger("chassis.app")
+
+StartupHook = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    mongo: AsyncMongoClient
+    db: AsyncDatabase
+    broker: KafkaBroker
+    events: EventStore
+    relay: OutboxRelay
+    consumers: EventConsumers
+    objects: ObjectStore | None = None
+    background: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    def start_background(self, coro: Awaitable[Any], name: str) -> None:
+        self.background.append(asyncio.create_task(coro, name=name))  # type: ignore[arg-type]
+
+
+def build_runtime(settings: ServiceSettings, *, object_store: bool = False) -> Runtime:
+    """Create clients (no I/O yet: connections open in the app's lifespan)."""
+    configure_logging(settings.service_name, settings.log_level)
+    setup_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    mongo = connect_mongo(settings)
+    db = service_database(mongo, settings)
+    broker = create_broker(settings)
+    events = EventStore(db, source=f"/mentorship/{settings.service_name}")
+    relay = OutboxRelay(
+        events,
+        broker,
+        topic_prefix=settings.topic_prefix,
+        batch_size=settings.relay_batch_size,
+        idle_poll_seconds=settings.relay_idle_poll_seconds,
+    )
+    return Runtime(
+        settings=settings,
+        mongo=mongo,
+        db=db,
+        broker=broker,
+        events=events,
+        relay=relay,
+        consumers=EventConsumers(broker, db, settings),
+        objects=ObjectStore(settings) if object_store else None,
+    )
+
+
+def create_service_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    on_startup: Sequence[StartupHook] = (),
+) -> FastAPI:
+    settings = runtime.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.events.ensure_indexes()
+        await ensure_processed_index(runtime.db)
+        for hook in on_startup:
+            await hook(runtime)
+        await runtime.broker.start()
+        runtime.start_background(runtime.relay.run(), "outbox-relay")
+        log.info("service started", extra={"port": settings.http_port})
+        try:
+            yield
+        finally:
+            for task in runtime.background:
+                task.cancel()
+            await asyncio.gather(*runtime.background, return_exceptions=True)
+            await runtime.broker.stop()
+            await runtime.mongo.close()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier(settings)
+    install_problem_handlers(app)
+    app.add_middleware(MetricsMiddleware, service=settings.service_name)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
+
+    checks: dict[str, ReadinessCheck] = {
+        "mongodb": lambda: mongo_ready(runtime.mongo),
+        "kafka": lambda: _kafka_ready(runtime.broker),
+    }
+    if runtime.objects is not None:
+        checks["object_storage"] = runtime.objects.ready
+    app.include_router(health_router(checks))
+
+    @app.get("/asyncapi.json", tags=["operations"], summary="The platform's event catalogue")
+    async def asyncapi(_: Request) -> dict[str, Any]:
+        from mentorship_contracts.asyncapi import load_asyncapi
+
+        return load_asyncapi()
+
+    for router in routers:
+        app.include_router(router)
+
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app
+
+
+async def _kafka_ready(broker: KafkaBroker) -> None:
+    if not await broker.ping(timeout=2.0):
+        raise ConnectionError("Kafka did not answer")

@@ -1,0 +1,209 @@
+"""Idempotent Kafka consumers with retry, backoff and a dead-letter topic.
+
+Declare a consumer with :meth:`EventConsumers.subscribe`; the handler receives a validated
+:class:`~mentorship_contracts.envelope.CloudEvent`. The wrapper guarantees:
+
+* **idempotence**: an event id this consumer already processed is skipped (ids are kept in
+  the ``processed_events`` collection after the effect is stored). Handlers whose effect is
+  not naturally idempotent should also make it conditional on the source version (see
+  ``Projection.apply_if_newer``): that closes the crash window between effect and marker;
+* **commit after effect**: offsets are committed only after the handler (and the marker)
+  succeeded (FastStream ``AckPolicy.NACK_ON_ERROR``, auto-commit off);
+* **retry with backoff**, then **dead-letter**: after the last attempt, or at once for a
+  message that can never succeed (bad envelope, :class:`PermanentError`), the original
+  record goes to ``<topic>.dlq`` with its headers plus ``dlq-*`` headers naming the error;
+* **tracing**: the consumer span is a child of the producer's ``traceparent``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from prometheus_client import Counter
+from pydantic import ValidationError
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from chassis.settings import ServiceSettings
+from chassis.telemetry import context_from_traceparent
+from mentorship_contracts.envelope import CloudEvent, InvalidEnvelope, from_kafka
+from mentorship_contracts.topics import DeadLetterHeaders as DLQ
+from mentorship_contracts.topics import dead_letter_topic
+
+log = logging.getLogger("chassis.consumers")
+_tracer = trace.get_tracer("chassis.consumers")
+
+Handler = Callable[[CloudEvent], Awaitable[None]]
+
+CONSUMED = Counter("consumer_events_total", "Events seen by consumers", ["consumer", "outcome"])
+
+
+class PermanentError(Exception):
+    """Raised by a handler for an event that can never succeed: dead-letter it at once."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    first_delay: float = 0.1
+    max_delay: float = 2.0
+
+    def delays(self) -> list[float]:
+        return [min(self.first_delay * 2**i, self.max_delay) for i in range(self.attempts - 1)]
+
+
+class EventConsumers:
+    """Registers this service's consumers on a FastStream broker."""
+
+    def __init__(self, broker: KafkaBroker, db: AsyncDatabase, settings: ServiceSettings) -> None:
+        self.broker = broker
+        self.settings = settings
+        self.processed = db["processed_events"]
+        self.names: list[str] = []
+
+    def subscribe(
+        self,
+        topic: str,
+        *,
+        name: str,
+        retry: RetryPolicy = RetryPolicy(),
+        start_from: str = "earliest",
+    ) -> Callable[[Handler], Handler]:
+        """Decorator: run ``handler`` once per event of ``topic`` for consumer ``name``.
+
+        ``name`` is the consumer's identity: its group id and its idempotence scope. A new
+        name starts a new group, which (with ``start_from="earliest"``) replays the topic
+        from the beginning: that is how a new read model is built.
+        """
+
+        def register(handler: Handler) -> Handler:
+            physical_topic = self.settings.topic(topic)
+            group_id = self.settings.group(name)
+            self.names.append(name)
+
+            async def consume(message: KafkaMessage) -> None:
+                record: ConsumerRecord = message.raw_message  # type: ignore[assignment]
+                await self._process(name, physical_topic, record, handler, retry)
+
+            self.broker.subscriber(
+                physical_topic,
+                group_id=group_id,
+                ack_policy=AckPolicy.NACK_ON_ERROR,
+                auto_offset_reset=start_from,  # type: ignore[arg-type]
+                title=f"{self.settings.service_name}.{name}",
+            )(consume)
+            return handler
+
+        return register
+
+    async def _process(
+        self,
+        name: str,
+        topic: str,
+        record: ConsumerRecord,
+        handler: Handler,
+        retry: RetryPolicy,
+    ) -> None:
+        try:
+            event = from_kafka(record.value or b"", record.headers or [])
+        except (InvalidEnvelope, ValidationError, ValueError) as exc:
+            await self._dead_letter(name, topic, record, f"invalid envelope: {exc}", attempts=0)
+            CONSUMED.labels(name, "dead_lettered").inc()
+            return
+        marker_id = f"{name}:{event.id}"
+        if await self.processed.find_one({"_id": marker_id}, {"_id": 1}) is not None:
+            CONSUMED.labels(name, "duplicate").inc()
+            return
+        parent = context_from_traceparent(event.traceparent, event.tracestate)
+        with _tracer.start_as_current_span(
+            f"{topic} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "messaging.consumer.group.name": self.settings.group(name),
+                "messaging.message.id": event.id,
+                "messaging.kafka.offset": record.offset,
+            },
+        ) as span:
+            error = await self._run_with_retries(handler, event, retry)
+            if error is not None:
+                span.set_status(Status(StatusCode.ERROR, str(error)))
+                await self._dead_letter(
+                    name,
+                    topic,
+                    record,
+                    f"{type(error).__name__}: {error}",
+                    attempts=retry.attempts,
+                )
+                CONSUMED.labels(name, "dead_lettered").inc()
+            else:
+                CONSUMED.labels(name, "processed").inc()
+        try:
+            await self.processed.insert_one(
+                {"_id": marker_id, "consumer": name, "at": datetime.now(UTC)}
+            )
+        except DuplicateKeyError:  # a concurrent redelivery finished first
+            pass
+
+    async def _run_with_retries(
+        self, handler: Handler, event: CloudEvent, retry: RetryPolicy
+    ) -> Exception | None:
+        delays = retry.delays()
+        for attempt in range(retry.attempts):
+            try:
+                await handler(event)
+                return None
+            except PermanentError as exc:
+                return exc
+            except Exception as exc:
+                if attempt == retry.attempts - 1:
+                    return exc
+                log.warning(
+                    "handler failed (attempt %d/%d), retrying: %s",
+                    attempt + 1,
+                    retry.attempts,
+                    exc,
+                )
+                await asyncio.sleep(delays[attempt])
+        return None  # pragma: no cover - loop always returns
+
+    async def _dead_letter(
+        self, name: str, topic: str, record: ConsumerRecord, reason: str, *, attempts: int
+    ) -> None:
+        """Park the original record on ``<topic>.dlq``; raising here keeps the offset."""
+        headers: dict[str, Any] = {
+            k: (v.decode(errors="replace") if isinstance(v, bytes) else str(v))
+            for k, v in (record.headers or [])
+        }
+        headers.update(
+            {
+                DLQ.ERROR: reason[:2000],
+                DLQ.CONSUMER: self.settings.group(name),
+                DLQ.ORIGINAL_TOPIC: topic,
+                DLQ.ORIGINAL_PARTITION: str(record.partition),
+                DLQ.ORIGINAL_OFFSET: str(record.offset),
+                DLQ.ATTEMPTS: str(attempts),
+                DLQ.FAILED_AT: datetime.now(UTC).isoformat(),
+            }
+        )
+        log.error("dead-lettering %s@%s/%s: %s", topic, record.partition, record.offset, reason)
+        await self.broker.publish(
+            record.value or b"", dead_letter_topic(topic), key=record.key, headers=headers
+        )
+
+
+async def ensure_processed_index(db: AsyncDatabase) -> None:
+    await db["processed_events"].create_index("consumer")

@@ -1,0 +1,62 @@
+"""Published payloads of the platform's integration events, and their registry."""
+
+from mentorship_contracts.events.base import (
+    ContractModel,
+    EventPayload,
+    Participant,
+    dataschema_for,
+)
+from mentorship_contracts.events.documents import DocumentSharedV1
+from mentorship_contracts.events.matching import (
+    MatchMadeV1,
+    MentorshipEndedV1,
+    MentorshipRequestedV1,
+    MentorshipRespondedV1,
+)
+from mentorship_contracts.events.messaging import MessageSentV1
+from mentorship_contracts.events.profiles import MentorPausedV1, ProfileChangedV1, ProfileSnapshot
+from mentorship_contracts.events.programs import (
+    ExperienceGap,
+    MatchingConstraints,
+    MemberJoinedV1,
+    MentorApplicationDecidedV1,
+    MentorApplicationSubmittedV1,
+    ProgramChangedV1,
+)
+from mentorship_contracts.events.registry import (
+    InvalidPayload,
+    UnknownEventType,
+    all_payloads,
+    parse_payload,
+    payload_model,
+)
+from mentorship_contracts.events.scheduling import MeetingBookedV1, MeetingCancelledV1
+
+__all__ = [
+    "ContractModel",
+    "DocumentSharedV1",
+    "EventPayload",
+    "ExperienceGap",
+    "InvalidPayload",
+    "MatchMadeV1",
+    "MatchingConstraints",
+    "MeetingBookedV1",
+    "MeetingCancelledV1",
+    "MemberJoinedV1",
+    "MentorApplicationDecidedV1",
+    "MentorApplicationSubmittedV1",
+    "MentorPausedV1",
+    "MentorshipEndedV1",
+    "MentorshipRequestedV1",
+    "MentorshipRespondedV1",
+    "MessageSentV1",
+    "Participant",
+    "ProfileChangedV1",
+    "ProfileSnapshot",
+    "ProgramChangedV1",
+    "UnknownEventType",
+    "all_payloads",
+    "dataschema_for",
+    "parse_payload",
+    "payload_model",
+]

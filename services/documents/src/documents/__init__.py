@@ -1,0 +1,1 @@
+"""Documents and media shared with a mentorship, stored in object storage."""

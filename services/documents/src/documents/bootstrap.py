@@ -1,0 +1,18 @@
+"""Wires the documents service: the only module that knows every other one."""
+
+from chassis.app import build_runtime, create_service_app
+from fastapi import FastAPI
+
+import documents
+from documents.entrypoints import api
+from documents.settings import DocumentsSettings
+
+
+def create_app(settings: DocumentsSettings | None = None) -> FastAPI:
+    runtime = build_runtime(settings or DocumentsSettings(), object_store=True)
+    return create_service_app(
+        runtime,
+        title="Documents service",
+        description=documents.__doc__ or "",
+        routers=[api.router],
+    )

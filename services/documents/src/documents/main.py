@@ -1,0 +1,5 @@
+"""ASGI entry point: ``uvicorn documents.main:app``."""
+
+from documents.bootstrap import create_app
+
+app = create_app()

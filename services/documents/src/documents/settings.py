@@ -1,0 +1,11 @@
+"""Settings of the documents service (environment variables prefixed ``DOCUMENTS_``)."""
+
+from chassis.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class DocumentsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCUMENTS_", extra="ignore")
+
+    service_name: str = "documents"
+    http_port: int = 8004

@@ -1,0 +1,1 @@
+"""Explainable mentor recommendations, mentorship requests and bulk matching rounds."""

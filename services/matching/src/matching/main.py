@@ -1,0 +1,5 @@
+"""ASGI entry point: ``uvicorn matching.main:app``."""
+
+from matching.bootstrap import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Private messages and real-time chat between matched members."""

@@ -1,0 +1,11 @@
+"""Settings of the messaging service (environment variables prefixed ``MESSAGING_``)."""
+
+from chassis.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class MessagingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MESSAGING_", extra="ignore")
+
+    service_name: str = "messaging"
+    http_port: int = 8003

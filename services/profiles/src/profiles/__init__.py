@@ -1,0 +1,1 @@
+"""Programs, members, profiles, mentor applications and profile search."""

@@ -1,0 +1,1 @@
+"""Mentor availability, booked meetings with video links and .ics invites."""

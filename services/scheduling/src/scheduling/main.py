@@ -1,0 +1,5 @@
+"""ASGI entry point: ``uvicorn scheduling.main:app``."""
+
+from scheduling.bootstrap import create_app
+
+app = create_app()

@@ -1,0 +1,76 @@
+"""All five services start as real processes against the real infrastructure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chassis.devtokens import mint_token
+from testkit.apps import ServiceProcess, run_services
+from testkit.infra import Infra
+
+SERVICES = ["profiles", "matching", "messaging", "documents", "scheduling"]
+
+
+@pytest.fixture(scope="module")
+def services(
+    infra: Infra, topic_prefix: str, run_id: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, ServiceProcess]]:
+    envs = {}
+    for name in SERVICES:
+        p = name.upper()
+        envs[name] = {
+            f"{p}_ENVIRONMENT": "test",
+            f"{p}_MONGO_URL": infra.mongo_url,
+            f"{p}_MONGO_DB": f"test_e2e_{run_id}_{name}",
+            f"{p}_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+            f"{p}_TOPIC_PREFIX": topic_prefix,
+            f"{p}_CONSUMER_GROUP_PREFIX": f"{run_id}.e2e.",
+            f"{p}_MINIO_ENDPOINT": infra.minio_endpoint,
+            f"{p}_MINIO_ACCESS_KEY": infra.minio_access_key,
+            f"{p}_MINIO_SECRET_KEY": infra.minio_secret_key,
+        }
+    with run_services(envs, tmp_path_factory.mktemp("logs")) as running:
+        yield running
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_is_ready_and_documents_itself(
+    services: dict[str, ServiceProcess], name: str
+) -> None:
+    url = services[name].url
+    ready = httpx.get(f"{url}/readyz", timeout=10)
+    assert ready.status_code == 200
+    checks = ready.json()["checks"]
+    assert checks["mongodb"] == "ok" and checks["kafka"] == "ok"
+    if name == "documents":
+        assert checks["object_storage"] == "ok"
+    assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+    openapi = httpx.get(f"{url}/openapi.json").json()
+    assert openapi["info"]["title"].lower().startswith(name)
+    assert httpx.get(f"{url}/docs").status_code == 200
+    assert "http_requests_total" in httpx.get(f"{url}/metrics").text
+    channels = httpx.get(f"{url}/asyncapi.json").json()["channels"]
+    assert any("profile-changed" in key for key in channels)
+
+
+@pytest.mark.e2e
+def test_protected_endpoint_needs_a_token(services: dict[str, ServiceProcess]) -> None:
+    url = services["profiles"].url
+    assert httpx.get(f"{url}/v1/me").status_code == 401
+    token = mint_token("grace", "acme", roles=["member"])
+    me = httpx.get(f"{url}/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["user_id"] == "grace"
+
+
+@pytest.mark.e2e
+def test_log_files_are_json_with_service_name(services: dict[str, ServiceProcess]) -> None:
+    import json
+
+    lines = Path(services["matching"].log_path).read_text().splitlines()
+    entries = [json.loads(line) for line in lines if line.startswith("{")]
+    assert entries and all(e["service"] == "matching" for e in entries)

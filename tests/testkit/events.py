@@ -1,0 +1,73 @@
+"""Builders of contract events for tests, and a Kafka topic reader."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from chassis.eventstore import NewEvent, Publish
+from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
+
+
+def profile_changed(
+    tenant: str, member_id: str, version: int, *, bio: str = "", **snapshot: Any
+) -> ProfileChangedV1:
+    return ProfileChangedV1(
+        tenant_id=tenant,
+        program_id="prog-1",
+        member_id=member_id,
+        user_id=f"user-{member_id}",
+        organization_id=tenant,
+        profile_version=version,
+        roles=["mentor"],
+        mentor_approved=True,
+        snapshot=ProfileSnapshot(display_name=f"Member {member_id}", bio=bio or None, **snapshot),
+    )
+
+
+def profile_event(tenant: str, member_id: str, version: int, **kw: Any) -> NewEvent:
+    payload = profile_changed(tenant, member_id, version, **kw)
+    return NewEvent(
+        type="ProfileEdited",
+        data={"member_id": member_id, "version": version},
+        publish=Publish(payload=payload, key=member_id),
+    )
+
+
+async def read_topic(
+    bootstrap: str, topic: str, *, expect: int, timeout: float = 60.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read a topic from the beginning until ``expect`` records arrived (or time runs out)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"reader-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(records) < expect and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
+            for part in batch.values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def eventually(check: Any, *, timeout: float = 30.0, interval: float = 0.1) -> Any:
+    """Await ``check()`` until it returns something truthy; fail with its last value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met in {timeout}s (last value: {value!r})")
+        await asyncio.sleep(interval)
