@@ -3,9 +3,9 @@
 import uuid
 from datetime import UTC, datetime
 
-from mentorship_contracts.envelope import CloudEvent
-from mentorship_contracts.events import EventPayload
-from mentorship_contracts.topics import topic_for
+from .envelope import CloudEvent
+from .events import EventPayload
+from .topics import topic_for
 
 __all__ = ["new_event"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
 
-from mentorship_contracts.events import (
+from .events import (
     DocumentSharedV1,
     EventPayload,
     MatchMadeV1,

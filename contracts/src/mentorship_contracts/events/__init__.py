@@ -1,21 +1,21 @@
 """Published payloads of the platform's integration events, and their registry."""
 
-from mentorship_contracts.events.base import (
+from .base import (
     ContractModel,
     EventPayload,
     Participant,
     dataschema_for,
 )
-from mentorship_contracts.events.documents import DocumentSharedV1
-from mentorship_contracts.events.matching import (
+from .documents import DocumentSharedV1
+from .matching import (
     MatchMadeV1,
     MentorshipEndedV1,
     MentorshipRequestedV1,
     MentorshipRespondedV1,
 )
-from mentorship_contracts.events.messaging import MessageSentV1
-from mentorship_contracts.events.profiles import MentorPausedV1, ProfileChangedV1, ProfileSnapshot
-from mentorship_contracts.events.programs import (
+from .messaging import MessageSentV1
+from .profiles import MentorPausedV1, ProfileChangedV1, ProfileSnapshot
+from .programs import (
     ExperienceGap,
     MatchingConstraints,
     MemberJoinedV1,
@@ -23,14 +23,14 @@ from mentorship_contracts.events.programs import (
     MentorApplicationSubmittedV1,
     ProgramChangedV1,
 )
-from mentorship_contracts.events.registry import (
+from .registry import (
     InvalidPayload,
     UnknownEventType,
     all_payloads,
     parse_payload,
     payload_model,
 )
-from mentorship_contracts.events.scheduling import MeetingBookedV1, MeetingCancelledV1
+from .scheduling import MeetingBookedV1, MeetingCancelledV1
 
 __all__ = [
     "ContractModel",

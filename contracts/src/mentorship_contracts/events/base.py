@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mentorship_contracts.events._types import Id, UserId
+from ._types import Id, UserId
 
 __all__ = ["ContractModel", "EventPayload", "Participant", "dataschema_for"]
 

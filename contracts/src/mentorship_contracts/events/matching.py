@@ -4,8 +4,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from mentorship_contracts.events._types import MAX_PEOPLE, Code, Id, MatchMode, UserId
-from mentorship_contracts.events.base import EventPayload, Participant
+from ._types import MAX_PEOPLE, Code, Id, MatchMode, UserId
+from .base import EventPayload, Participant
 
 __all__ = [
     "MatchMadeV1",

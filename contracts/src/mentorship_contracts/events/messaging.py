@@ -4,8 +4,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, Field
 
-from mentorship_contracts.events._types import MAX_PEOPLE, Id, UserId
-from mentorship_contracts.events.base import EventPayload
+from ._types import MAX_PEOPLE, Id, UserId
+from .base import EventPayload
 
 __all__ = ["MessageSentV1"]
 

@@ -4,7 +4,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
-from mentorship_contracts.events._types import (
+from ._types import (
     AggregateVersion,
     Code,
     Id,
@@ -17,7 +17,7 @@ from mentorship_contracts.events._types import (
     TimeZoneName,
     UserId,
 )
-from mentorship_contracts.events.base import ContractModel, EventPayload
+from .base import ContractModel, EventPayload
 
 __all__ = ["MentorPausedV1", "ProfileChangedV1", "ProfileSnapshot"]
 

@@ -5,7 +5,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from mentorship_contracts.events._types import (
+from ._types import (
     MAX_PEOPLE,
     AggregateVersion,
     Code,
@@ -16,7 +16,7 @@ from mentorship_contracts.events._types import (
     Role,
     UserId,
 )
-from mentorship_contracts.events.base import ContractModel, EventPayload
+from .base import ContractModel, EventPayload
 
 __all__ = [
     "ExperienceGap",

@@ -2,24 +2,24 @@
 
 from pydantic import ValidationError
 
-from mentorship_contracts.envelope import CloudEvent
-from mentorship_contracts.events.base import EventPayload
-from mentorship_contracts.events.documents import DocumentSharedV1
-from mentorship_contracts.events.matching import (
+from ..envelope import CloudEvent
+from .base import EventPayload
+from .documents import DocumentSharedV1
+from .matching import (
     MatchMadeV1,
     MentorshipEndedV1,
     MentorshipRequestedV1,
     MentorshipRespondedV1,
 )
-from mentorship_contracts.events.messaging import MessageSentV1
-from mentorship_contracts.events.profiles import MentorPausedV1, ProfileChangedV1
-from mentorship_contracts.events.programs import (
+from .messaging import MessageSentV1
+from .profiles import MentorPausedV1, ProfileChangedV1
+from .programs import (
     MemberJoinedV1,
     MentorApplicationDecidedV1,
     MentorApplicationSubmittedV1,
     ProgramChangedV1,
 )
-from mentorship_contracts.events.scheduling import MeetingBookedV1, MeetingCancelledV1
+from .scheduling import MeetingBookedV1, MeetingCancelledV1
 
 __all__ = [
     "InvalidPayload",

@@ -4,7 +4,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from mentorship_contracts.events._types import (
+from ._types import (
     MAX_PEOPLE,
     Code,
     Id,
@@ -12,7 +12,7 @@ from mentorship_contracts.events._types import (
     TimeZoneName,
     UserId,
 )
-from mentorship_contracts.events.base import EventPayload
+from .base import EventPayload
 
 __all__ = ["MeetingBookedV1", "MeetingCancelledV1"]
 
