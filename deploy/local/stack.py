@@ -56,6 +56,7 @@ START_TIMEOUTS = {"kafka": 120.0, "ferretdb": 60.0, "minio": 60.0}
 STOP_TIMEOUT = 30.0
 LOG_TAIL_LINES = 30
 STATE_MARKER = ".mentorship-local-stack"
+STAMP_FILE = ".installed"  # written last into a cache dir; holds the version it was built for
 
 
 class StackError(RuntimeError):
@@ -219,9 +220,18 @@ def _binary_works(path: Path) -> bool:
     return proc.returncode == 0
 
 
+def _installed(directory: Path, stamp: str, needed: str) -> bool:
+    """``directory`` was completed by :func:`_staging_dir` for this exact ``stamp``."""
+    try:
+        recorded = (directory / STAMP_FILE).read_text().strip()
+    except OSError:
+        return False
+    return recorded == stamp and any(directory.glob(needed))
+
+
 @contextlib.contextmanager
-def _staging_dir(final: Path) -> Iterator[Path]:
-    """A temp dir next to ``final``, renamed onto it only if the build succeeds.
+def _staging_dir(final: Path, stamp: str) -> Iterator[Path]:
+    """A temp dir next to ``final``, stamped and renamed onto it only if the build succeeds.
 
     An interrupted build leaves a ``.<name>.*`` directory, never a half-filled ``final``.
     """
@@ -230,6 +240,7 @@ def _staging_dir(final: Path) -> Iterator[Path]:
     staging.chmod(0o755)
     try:
         yield staging
+        (staging / STAMP_FILE).write_text(stamp + "\n")
         if final.exists():
             shutil.rmtree(final)
         staging.rename(final)
@@ -238,22 +249,14 @@ def _staging_dir(final: Path) -> Iterator[Path]:
 
 
 def _kafka_stamp() -> str:
-    return hashlib.sha256(KAFKA_POM.read_bytes()).hexdigest()
-
-
-def _kafka_installed(s: Settings) -> bool:
-    stamp = s.kafka_libs.parent / ".pom-sha256"
-    return (
-        stamp.is_file()
-        and stamp.read_text().strip() == _kafka_stamp()
-        and any(s.kafka_libs.glob("kafka_2.13-*.jar"))
-    )
+    """Changes whenever pom.xml does, so editing it re-resolves the jars."""
+    return f"{KAFKA_VERSION} pom-sha256={hashlib.sha256(KAFKA_POM.read_bytes()).hexdigest()}"
 
 
 def _install_kafka(s: Settings) -> None:
     mvn = _require_tool("mvn")
     _require_java()
-    with _staging_dir(s.kafka_libs.parent) as staging:
+    with _staging_dir(s.kafka_libs.parent, _kafka_stamp()) as staging:
         _run_build(
             [
                 mvn,
@@ -267,7 +270,6 @@ def _install_kafka(s: Settings) -> None:
             ],
             what=f"Kafka {KAFKA_VERSION}",
         )
-        (staging / ".pom-sha256").write_text(_kafka_stamp() + "\n")
 
 
 def _go_env(**extra: str) -> dict[str, str]:
@@ -285,7 +287,7 @@ def _install_ferretdb(s: Settings) -> None:
     and ``go build`` it.
     """
     go = _require_go()
-    with _staging_dir(s.ferretdb_bin.parent) as staging:
+    with _staging_dir(s.ferretdb_bin.parent, FERRETDB_VERSION) as staging:
         download = subprocess.run(
             [go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
             capture_output=True,
@@ -314,7 +316,7 @@ def _install_ferretdb(s: Settings) -> None:
 
 def _install_minio(s: Settings) -> None:
     go = _require_go()
-    with _staging_dir(s.minio_bin.parent) as staging:
+    with _staging_dir(s.minio_bin.parent, MINIO_VERSION) as staging:
         _run_build(
             [go, "install", f"{MINIO_MODULE}@{MINIO_VERSION}"],
             cwd=staging,
@@ -327,9 +329,18 @@ def _install_minio(s: Settings) -> None:
 
 def _installers(s: Settings) -> dict[str, tuple[Callable[[], bool], Callable[[], None]]]:
     return {
-        "kafka": (lambda: _kafka_installed(s), lambda: _install_kafka(s)),
-        "ferretdb": (lambda: _binary_works(s.ferretdb_bin), lambda: _install_ferretdb(s)),
-        "minio": (lambda: _binary_works(s.minio_bin), lambda: _install_minio(s)),
+        "kafka": (
+            lambda: _installed(s.kafka_libs.parent, _kafka_stamp(), "libs/kafka_2.13-*.jar"),
+            lambda: _install_kafka(s),
+        ),
+        "ferretdb": (
+            lambda: _installed(s.ferretdb_bin.parent, FERRETDB_VERSION, "ferretdb"),
+            lambda: _install_ferretdb(s),
+        ),
+        "minio": (
+            lambda: _installed(s.minio_bin.parent, MINIO_VERSION, "minio"),
+            lambda: _install_minio(s),
+        ),
     }
 
 
@@ -346,8 +357,6 @@ def install(quiet: bool = False) -> dict[str, float]:
             build()
             timings[name] = time.monotonic() - began
             _say(quiet, f"installed {name} in {timings[name]:.1f}s")
-    if not timings:
-        _say(quiet, f"everything is already installed in {s.cache_dir}")
     return timings
 
 
@@ -762,24 +771,24 @@ def start(quiet: bool = False, timeout: float | None = None) -> list[str]:
     started: list[str] = []
     with _file_lock(s.state_dir / ".stack.lock"):
         waiting: dict[str, int] = {}
-        for name, comp in comps.items():
-            pid = _running_pid(s, comp)
-            if pid is not None and comp.healthy(s):
-                continue
-            if pid is None:
-                _check_ports_free(s, comp)
-                comp.prepare(s)
-                pid = _launch(s, comp)
-                started.append(name)
-            waiting[name] = pid  # launched now, or still starting from an earlier call
-        began = time.monotonic()
-        for name, pid in waiting.items():
-            comp = comps[name]
-            try:
-                _wait_healthy(s, comp, pid, timeout or START_TIMEOUTS[name])
-            except StackError:
-                _terminate(s, [comp], timeout=5)
-                raise
+        try:
+            for name, comp in comps.items():
+                pid = _running_pid(s, comp)
+                if pid is not None and comp.healthy(s):
+                    continue
+                if pid is None:
+                    _check_ports_free(s, comp)
+                    comp.prepare(s)
+                    pid = _launch(s, comp)
+                    started.append(name)
+                waiting[name] = pid  # launched now, or still starting from an earlier call
+            began = time.monotonic()
+            for name, pid in waiting.items():
+                _wait_healthy(s, comps[name], pid, timeout or START_TIMEOUTS[name])
+        except BaseException:
+            # All or nothing: do not leave half a stack behind from this call.
+            _terminate(s, [comps[n] for n in {*started, *waiting}], timeout=10)
+            raise
         if waiting:
             _say(quiet, f"healthy after {time.monotonic() - began:.1f}s: {', '.join(waiting)}")
     if not quiet:
@@ -787,14 +796,46 @@ def start(quiet: bool = False, timeout: float | None = None) -> list[str]:
     return started
 
 
+def supervisor_pid_file() -> Path:
+    """Where ``up.py`` (``make up``) records its pid, so that :func:`stop` can end it too."""
+    return settings().run_dir / "up.pid"
+
+
+def running_supervisor() -> int | None:
+    """The pid of a running ``up.py``, if any."""
+    try:
+        pid = int(supervisor_pid_file().read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _pid_alive(pid, "up.py") else None
+
+
+def _stop_supervisor(quiet: bool) -> None:
+    """Ask a running ``up.py`` to stop its services (and the stack) and wait for it."""
+    pid = running_supervisor()
+    if pid == os.getpid():
+        return
+    if pid is not None:
+        _say(quiet, f"stopping the `make up` supervisor (pid {pid}) ...")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        # up.py stops its services, then the stack: allow for both before killing it.
+        if _wait_gone([pid], STOP_TIMEOUT + 15):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    supervisor_pid_file().unlink(missing_ok=True)
+
+
 def stop(names: list[str] | None = None, quiet: bool = True) -> list[str]:
-    """Stop the named components (default: all) that we started; data is kept."""
+    """Stop the named components (default: all, and a running ``up.py``); data is kept."""
     s = settings()
     unknown = set(names or []) - set(COMPONENTS)
     if unknown:
         raise StackError(f"unknown component(s): {sorted(unknown)}; known: {list(COMPONENTS)}")
     if not s.state_dir.exists():
         return []
+    if names is None:
+        _stop_supervisor(quiet)
     comps = _components(s)
     with _file_lock(s.state_dir / ".stack.lock"):
         wanted = [comps[n] for n in reversed(COMPONENTS) if n in (names or COMPONENTS)]
@@ -867,7 +908,8 @@ def _print_endpoints() -> None:
 
 
 def _cmd_install(_args: argparse.Namespace) -> None:
-    install()
+    if not install():
+        print(f"everything is already installed in {settings().cache_dir}")
 
 
 def _cmd_start(args: argparse.Namespace) -> None:

@@ -96,7 +96,7 @@ class Output:
 
 OUT = Output()
 CHILDREN: list[subprocess.Popen[str]] = []  # everything spawned, stopped on exit
-PUMPS: list[threading.Thread] = []
+PUMPS: dict[int, threading.Thread] = {}  # by child pid
 
 
 def _pump(stream: IO[str], prefix: str, log_path: Path) -> None:
@@ -133,7 +133,7 @@ def _spawn(name: str, index: int, cmd: list[str], env: dict[str, str]) -> subpro
         daemon=True,
     )
     pump.start()
-    PUMPS.append(pump)
+    PUMPS[proc.pid] = pump
     return proc
 
 
@@ -163,6 +163,7 @@ def _run_step(name: str, module: str, env: dict[str, str]) -> None:
     """Run ``python -m module`` to completion with prefixed output; raise if it fails."""
     proc = _spawn(name, len(SERVICES), [str(VENV_BIN / "python"), "-m", *module.split()], env)
     code = proc.wait()
+    PUMPS[proc.pid].join(timeout=5)
     if code != 0:
         raise RuntimeError(f"`python -m {module}` failed with exit code {code}")
 
@@ -208,7 +209,7 @@ def _stop_children() -> None:
         except subprocess.TimeoutExpired:
             _signal(proc, signal.SIGKILL)
             proc.wait()
-    for pump in PUMPS:  # let the last lines reach the terminal and the log files
+    for pump in PUMPS.values():  # let the last lines reach the terminal and the log files
         pump.join(timeout=2)
 
 
@@ -238,7 +239,7 @@ def _summary(services: list[Service], endpoints: dict[str, str]) -> str:
         f"minio console  {endpoints['minio_console']}",
         f"logs           {stack.settings().logs_dir}/",
         "",
-        "Ctrl-C here or `make down` elsewhere stops everything.",
+        "Ctrl-C here, or `make down` from another terminal, stops everything.",
     ]
     return _box(lines)
 
@@ -256,6 +257,13 @@ def run(seed: bool = True, keep_infra: bool = False) -> int:
     if not (VENV_BIN / "uvicorn").exists():
         print(f"error: {VENV_BIN / 'uvicorn'} not found; run `uv sync` first", file=sys.stderr)
         return 1
+    pid_file = stack.supervisor_pid_file()
+    other = stack.running_supervisor()
+    if other is not None and other != os.getpid():
+        print(f"error: `make up` is already running (pid {other})", file=sys.stderr)
+        return 1
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(f"{os.getpid()}\n")
     signal.signal(signal.SIGTERM, _raise_shutdown)
     procs: dict[Service, subprocess.Popen[str]] = {}
     exit_code = 0
@@ -312,6 +320,7 @@ def run(seed: bool = True, keep_infra: bool = False) -> int:
         _stop_children()
         if not keep_infra:
             stack.stop(quiet=False)
+        pid_file.unlink(missing_ok=True)
         OUT.note("stopped")
     return exit_code
 

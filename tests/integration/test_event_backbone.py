@@ -19,7 +19,7 @@ from opentelemetry import trace
 from chassis.app import Runtime, build_runtime, create_service_app
 from chassis.auth import CurrentPrincipal
 from chassis.consumers import PermanentError, RetryPolicy
-from chassis.eventstore import Aggregate, ConcurrencyError, EventStore, NewEvent
+from chassis.eventstore import Aggregate, ConcurrencyError, NewEvent
 from chassis.kafka import ensure_topics
 from chassis.projections import apply_if_newer, rebuild
 from chassis.settings import ServiceSettings
@@ -396,9 +396,9 @@ async def test_one_trace_from_http_request_to_consumer_effect(
         )
         assert response.status_code == 200, response.text
         effect = await eventually(lambda: effects.find_one({}), timeout=60)
+        stored = (await runtime.events.load("m-1"))[0]
     request_trace = response.json()["trace_id"]
     assert effect["trace_id"] == request_trace
-    stored = (await EventStore(runtime.db, source="x").load("m-1"))[0]
     assert stored.traceparent and request_trace in stored.traceparent
     names = {
         s.name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -18,6 +20,7 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         acks="all",
         linger_ms=2,
         client_id=settings.service_name,
+        log_level=logging.DEBUG,  # per-message access logs; our consumers log what matters
     )
 
 

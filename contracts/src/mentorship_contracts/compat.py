@@ -108,7 +108,7 @@ class _Comparer:
             if not part:
                 continue
             node = node[part.replace("~1", "/").replace("~0", "~")]
-        return node  # type: ignore[no-any-return]
+        return node
 
     def _resolve(self, node: Schema, root: Schema) -> Schema:
         """Inline ``$ref`` and single-element ``allOf`` wrappers (keeping sibling keys)."""
@@ -244,8 +244,10 @@ class _Comparer:
             problems.extend(self._compare_sub(old.get("items"), new.get("items"), f"{path}[]"))
         return problems
 
-    def _compare_sub(self, old: Any, new: Any, path: str) -> list[_Problem]:
-        """A sub-schema that may be absent (absent or ``True`` = anything)."""
+    def _compare_sub(
+        self, old: Any, new: Any, path: str, implied: Schema | None = None
+    ) -> list[_Problem]:
+        """A sub-schema that may be absent (absent or ``True``: ``implied``, or anything)."""
         old_any = old is None or old is True
         new_any = new is None or new is True
         if old_any and new_any:
@@ -257,7 +259,8 @@ class _Comparer:
                 message = f"{path}: now allowed, consumers on the old schema reject it"
                 return [_Problem(FORWARD, message)]
             return [_Problem(BACKWARD, f"{path}: no longer allowed")]
-        return self.compare(old if not old_any else {}, new if not new_any else {}, path)
+        default = implied or {}
+        return self.compare(default if old_any else old, default if new_any else new, path)
 
     def _compare_objects(self, old: Schema, new: Schema, path: str) -> list[_Problem]:
         problems: list[_Problem] = []
@@ -298,7 +301,9 @@ class _Comparer:
             problems.extend(self._compare_sub(old_extra, new_extra, f"{path}.*"))
         if "propertyNames" in old or "propertyNames" in new:
             old_names, new_names = old.get("propertyNames"), new.get("propertyNames")
-            problems.extend(self._compare_sub(old_names, new_names, f"{path}.<key>"))
+            problems.extend(
+                self._compare_sub(old_names, new_names, f"{path}.<key>", {"type": "string"})
+            )
         return problems
 
 
@@ -324,10 +329,12 @@ def _json_kind(value: Any) -> str:
 
 
 def _compare_enums(old: Schema, new: Schema, path: str) -> Iterator[_Problem]:
-    old_enum, new_enum = old.get("enum"), new.get("enum")
+    old_enum: list[Any] | None = old.get("enum")
+    new_enum: list[Any] | None = new.get("enum")
     if old_enum is None and new_enum is None:
         return
     if old_enum is None:
+        assert new_enum is not None
         yield _Problem(BACKWARD, f"{path}: now restricted to {sorted(map(repr, new_enum))}")
         return
     if new_enum is None:

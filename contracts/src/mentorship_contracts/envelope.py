@@ -7,13 +7,15 @@ records (``content-type: application/cloudevents+json``) written by such SDKs.
 
 Extensions used by the platform (lower-case alphanumeric, as CloudEvents requires):
 ``tenantid`` (required), ``dataversion`` (schema version of ``data``), and the W3C trace
-context ``traceparent`` / ``tracestate``. The Kafka record key is the event ``subject``
+context ``traceparent`` / ``tracestate`` (an invalid one is dropped, as W3C Trace Context
+prescribes, rather than failing the event). The Kafka record key is the event ``subject``
 (the aggregate id), which keeps per-aggregate order.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal
@@ -47,7 +49,8 @@ HEADER_PREFIX: Final = "ce_"
 #: Kafka headers as aiokafka gives them (a sequence of pairs) or as a plain mapping.
 Headers = Mapping[str, bytes | str | None] | Iterable[tuple[str, bytes | str | None]]
 
-_TRACEPARENT = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-[0-9a-zA-Z._-]+)*$"
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-[0-9a-zA-Z._-]+)*$")
+_MAX_TRACESTATE = 8192  # 32 list members of up to 256 + 256 characters fit
 
 
 class InvalidEnvelope(ValueError):
@@ -84,11 +87,28 @@ class CloudEvent(BaseModel):
         StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"),
     ]
     dataversion: Annotated[int, Field(ge=1)]
-    traceparent: Annotated[str, StringConstraints(max_length=256, pattern=_TRACEPARENT)] | None = (
-        None
-    )
-    tracestate: Annotated[str, StringConstraints(max_length=512)] | None = None
+    traceparent: str | None = None
+    tracestate: str | None = None
     data: dict[str, JsonValue]
+
+    @field_validator("traceparent", mode="before")
+    @classmethod
+    def _valid_traceparent_or_none(cls, value: object) -> str | None:
+        # W3C Trace Context: an invalid traceparent is ignored (a new trace starts); it
+        # must not make the event itself invalid and send it to a dead-letter topic.
+        if not isinstance(value, str) or len(value) > 256 or not _TRACEPARENT.match(value):
+            return None
+        version, trace_id, parent_id = value.split("-")[:3]
+        if version == "ff" or set(trace_id) == {"0"} or set(parent_id) == {"0"}:
+            return None
+        return value
+
+    @field_validator("tracestate", mode="before")
+    @classmethod
+    def _bounded_tracestate_or_none(cls, value: object) -> str | None:
+        if isinstance(value, str) and value and len(value) <= _MAX_TRACESTATE:
+            return value
+        return None
 
     @field_validator("time")
     @classmethod

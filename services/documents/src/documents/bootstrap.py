@@ -1,9 +1,9 @@
 """Wires the documents service: the only module that knows every other one."""
 
-from chassis.app import build_runtime, create_service_app
 from fastapi import FastAPI
 
 import documents
+from chassis.app import build_runtime, create_service_app
 from documents.entrypoints import api
 from documents.settings import DocumentsSettings
 

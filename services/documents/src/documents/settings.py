@@ -1,7 +1,8 @@
 """Settings of the documents service (environment variables prefixed ``DOCUMENTS_``)."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class DocumentsSettings(ServiceSettings):

@@ -1,9 +1,9 @@
 """Wires the matching service: the only module that knows every other one."""
 
-from chassis.app import build_runtime, create_service_app
 from fastapi import FastAPI
 
 import matching
+from chassis.app import build_runtime, create_service_app
 from matching.entrypoints import api
 from matching.settings import MatchingSettings
 

@@ -1,7 +1,8 @@
 """Settings of the matching service (environment variables prefixed ``MATCHING_``)."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class MatchingSettings(ServiceSettings):

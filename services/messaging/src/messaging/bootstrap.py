@@ -1,9 +1,9 @@
 """Wires the messaging service: the only module that knows every other one."""
 
-from chassis.app import build_runtime, create_service_app
 from fastapi import FastAPI
 
 import messaging
+from chassis.app import build_runtime, create_service_app
 from messaging.entrypoints import api
 from messaging.settings import MessagingSettings
 

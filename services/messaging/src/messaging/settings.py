@@ -1,7 +1,8 @@
 """Settings of the messaging service (environment variables prefixed ``MESSAGING_``)."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class MessagingSettings(ServiceSettings):

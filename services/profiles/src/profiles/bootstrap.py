@@ -1,9 +1,9 @@
 """Wires the profiles service: the only module that knows every other one."""
 
-from chassis.app import build_runtime, create_service_app
 from fastapi import FastAPI
 
 import profiles
+from chassis.app import build_runtime, create_service_app
 from profiles.entrypoints import api
 from profiles.settings import ProfilesSettings
 

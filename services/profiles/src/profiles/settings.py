@@ -1,7 +1,8 @@
 """Settings of the profiles service (environment variables prefixed ``PROFILES_``)."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class ProfilesSettings(ServiceSettings):

@@ -1,9 +1,9 @@
 """Wires the scheduling service: the only module that knows every other one."""
 
-from chassis.app import build_runtime, create_service_app
 from fastapi import FastAPI
 
 import scheduling
+from chassis.app import build_runtime, create_service_app
 from scheduling.entrypoints import api
 from scheduling.settings import SchedulingSettings
 

@@ -1,7 +1,8 @@
 """Settings of the scheduling service (environment variables prefixed ``SCHEDULING_``)."""
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class SchedulingSettings(ServiceSettings):
