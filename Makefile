@@ -37,7 +37,7 @@ test-unit:
 lint:
 	@$(UV) run --locked ruff check .
 	@$(UV) run --locked ruff format --check .
-	@$(UV) run --locked mypy chassis/src contracts/src services/*/src
+	@$(UV) run --locked mypy -p chassis -p mentorship_contracts -p profiles -p matching -p messaging -p documents -p scheduling
 
 bench: deps
 	@$(UV) run --locked python bench/run.py

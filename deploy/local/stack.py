@@ -570,7 +570,9 @@ def _components(s: Settings) -> dict[str, Component]:
             command=lambda s: [
                 str(s.ferretdb_bin),
                 "--handler=sqlite",
-                f"--sqlite-url=file:{s.state_dir / 'ferretdb'}/",
+                # WAL with synchronous=NORMAL: no fsync per commit (safe against process
+                # crashes, not power loss), which is what a local dev/test stack wants.
+                f"--sqlite-url=file:{s.state_dir / 'ferretdb'}/?_pragma=synchronous(normal)",
                 f"--listen-addr={HOST}:{s.mongo_port}",
                 f"--state-dir={s.state_dir / 'ferretdb-state'}",
                 "--debug-addr=-",

@@ -74,7 +74,9 @@ def external() -> Iterator[Infra]:
             os.environ["TEST_MINIO_SECRET_KEY"],
         )
     except KeyError as missing:
-        raise RuntimeError(f"TEST_INFRA=external needs the environment variable {missing}")
+        raise RuntimeError(
+            f"TEST_INFRA=external needs the environment variable {missing}"
+        ) from None
 
 
 @contextmanager

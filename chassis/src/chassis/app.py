@@ -68,6 +68,7 @@ def build_runtime(settings: ServiceSettings, *, object_store: bool = False) -> R
         topic_prefix=settings.topic_prefix,
         batch_size=settings.relay_batch_size,
         idle_poll_seconds=settings.relay_idle_poll_seconds,
+        sweep_seconds=settings.relay_sweep_seconds,
     )
     return Runtime(
         settings=settings,

@@ -14,7 +14,7 @@ event is never stored without its message, and no multi-document transaction is 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -25,6 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from chassis.errors import Conflict
+from chassis.mongo import retry_transient
 from chassis.telemetry import current_traceparent
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.topics import topic_for
@@ -88,7 +89,7 @@ class EventStore:
     def __init__(self, db: AsyncDatabase, *, source: str, collection: str = "events") -> None:
         self.collection: AsyncCollection = db[collection]
         self.source = source
-        self._listeners: list[Any] = []
+        self._listeners: list[Callable[[list[dict[str, Any]]], None]] = []
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(
@@ -99,8 +100,8 @@ class EventStore:
         )
         await self.collection.create_index([("recorded_at", ASCENDING)], name="recorded_at")
 
-    def on_append(self, listener: Any) -> None:
-        """Register a zero-argument callable run after every successful append (relay nudge)."""
+    def on_append(self, listener: Callable[[list[dict[str, Any]]], None]) -> None:
+        """Register a callable given the stored documents after every successful append."""
         self._listeners.append(listener)
 
     async def append(
@@ -135,7 +136,8 @@ class EventStore:
                 )
             docs.append(doc)
         try:
-            await self.collection.insert_many(docs, ordered=True)
+            # FerretDB inserts a batch in one SQLite transaction: a failed try wrote nothing.
+            await retry_transient(lambda: self.collection.insert_many(docs, ordered=True))
         except (DuplicateKeyError, BulkWriteError) as exc:
             if isinstance(exc, BulkWriteError) and exc.details.get("nInserted", 0):
                 # Only possible if another writer skipped versions; surface it loudly.
@@ -147,7 +149,7 @@ class EventStore:
                 expected_version=expected_version,
             ) from exc
         for listener in self._listeners:
-            listener()
+            listener(docs)
         return [StoredEvent.from_document(d) for d in docs]
 
     def _outbox_entry(

@@ -1,5 +1,11 @@
 """Outbox relay: publishes pending integration events from the event store to Kafka.
 
+Two paths lead an event to Kafka. The *fast path*: the event store hands every append's
+documents to the relay of the same process, which publishes them at once. The *sweep*:
+every ``sweep_seconds`` (and at start) the relay queries the store for anything still
+pending (events of a crashed process, of another replica, or whose publish failed).
+Marking is per event by ``_id`` (a point write on MongoDB and on FerretDB alike).
+
 At-least-once by construction: an event is marked ``sent`` only after Kafka acknowledged
 it (idempotent producer, ``acks=all``). A crash between the acknowledgement and the mark
 re-publishes the event later with the same CloudEvent id; consumers drop the duplicate.
@@ -26,6 +32,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from chassis.eventstore import PENDING, SENT, EventStore
+from chassis.mongo import retry_transient
 from chassis.telemetry import context_from_traceparent, current_traceparent
 from mentorship_contracts.envelope import CloudEvent, to_kafka
 
@@ -49,6 +56,7 @@ class OutboxRelay:
         topic_prefix: str = "",
         batch_size: int = 500,
         idle_poll_seconds: float = 0.2,
+        sweep_seconds: float = 5.0,
         lease_seconds: float = 10.0,
     ) -> None:
         self.store = store
@@ -56,6 +64,9 @@ class OutboxRelay:
         self.topic_prefix = topic_prefix
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
+        self.sweep_seconds = sweep_seconds
+        self._fresh: list[dict[str, Any]] = []
+        self._next_sweep = 0.0
         self.lease_seconds = lease_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = asyncio.Event()
@@ -63,8 +74,10 @@ class OutboxRelay:
         self._lease_until: datetime | None = None
         store.on_append(self.nudge)
 
-    def nudge(self) -> None:
-        """Wake the relay now instead of at the next poll (called after each append)."""
+    def nudge(self, docs: list[dict[str, Any]] | None = None) -> None:
+        """Hand freshly appended documents to the relay and wake it (fast path)."""
+        if docs:
+            self._fresh.extend(d for d in docs if d.get("outbox"))
         self._wake.set()
 
     async def _hold_lease(self) -> bool:
@@ -87,25 +100,31 @@ class OutboxRelay:
         return True
 
     async def publish_pending(self) -> int:
-        """Publish one batch of pending events in stream order; return how many."""
+        """Sweep: publish one batch of pending events from the store, in stream order."""
         cursor = (
             self.store.collection.find({"outbox.state": PENDING})
             .sort([("recorded_at", ASCENDING), ("stream_id", ASCENDING), ("version", ASCENDING)])
             .limit(self.batch_size)
         )
-        docs = await cursor.to_list()
+        return await self._publish(await cursor.to_list())
+
+    async def publish_fresh(self) -> int:
+        """Fast path: publish what this process appended since the last call."""
+        docs, self._fresh = self._fresh[: self.batch_size], self._fresh[self.batch_size :]
+        return await self._publish(docs)
+
+    async def _publish(self, docs: list[dict[str, Any]]) -> int:
         if not docs:
             return 0
-        acks = []
-        for doc in docs:
-            acks.append(await self._send(doc))
+        acks = [await self._send(doc) for doc in docs]
         await asyncio.gather(*acks)
         now = datetime.now(UTC)
-        await self.store.collection.update_many(
-            {"_id": {"$in": [d["_id"] for d in docs]}},
-            {"$set": {"outbox.state": SENT, "outbox.sent_at": now}},
-        )
         for doc in docs:
+            await retry_transient(
+                lambda d=doc: self.store.collection.update_one(  # type: ignore[misc]
+                    {"_id": d["_id"]}, {"$set": {"outbox.state": SENT, "outbox.sent_at": now}}
+                )
+            )
             RELAYED.labels(doc["outbox"]["topic"]).inc()
             RELAY_LAG.observe((now - doc["recorded_at"]).total_seconds())
         return len(docs)
@@ -139,16 +158,23 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled. Errors are logged and retried with backoff."""
+        loop = asyncio.get_running_loop()
         backoff = 0.1
         while True:
             try:
                 if not await self._hold_lease():
+                    self._fresh.clear()  # the lease holder's sweep publishes them
                     await asyncio.sleep(self.lease_seconds / 2)
                     continue
-                self._wake.clear()  # before reading, so an append during the read re-wakes us
-                published = await self.publish_pending()
+                self._wake.clear()  # before reading, so an append meanwhile re-wakes us
+                published = await self.publish_fresh()
+                if loop.time() >= self._next_sweep:
+                    swept = await self.publish_pending()
+                    full = swept >= self.batch_size  # more may be waiting: sweep again now
+                    self._next_sweep = loop.time() + (0.0 if full else self.sweep_seconds)
+                    published += swept
                 backoff = 0.1
-                if published >= self.batch_size:
+                if self._fresh or published >= self.batch_size:
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
@@ -156,5 +182,9 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                # Whatever failed is still pending in the store; the sweep republishes it in
+                # stream order, so newer fast-path events must not overtake it.
+                self._fresh.clear()
+                self._next_sweep = 0.0
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)

@@ -14,6 +14,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from chassis.eventstore import EventStore, StoredEvent
+from chassis.mongo import retry_transient
 
 
 async def apply_if_newer(
@@ -33,13 +34,17 @@ async def apply_if_newer(
     update.setdefault("$set", {})
     update["$set"] = {**update["$set"], version_field: source_version}
     try:
-        result = await collection.update_one(
-            {"_id": doc_id, version_field: {"$lt": source_version}}, update, upsert=False
+        result = await retry_transient(
+            lambda: collection.update_one(
+                {"_id": doc_id, version_field: {"$lt": source_version}}, update, upsert=False
+            )
         )
         if result.matched_count:
             return True
-        await collection.update_one(
-            {"_id": doc_id, version_field: {"$exists": False}}, update, upsert=True
+        await retry_transient(
+            lambda: collection.update_one(
+                {"_id": doc_id, version_field: {"$exists": False}}, update, upsert=True
+            )
         )
         return True
     except DuplicateKeyError:

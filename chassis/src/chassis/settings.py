@@ -51,6 +51,7 @@ class ServiceSettings(BaseSettings):
 
     relay_batch_size: int = 500
     relay_idle_poll_seconds: float = 0.2
+    relay_sweep_seconds: float = 5.0
     max_request_body_bytes: int = 1_000_000
 
     @model_validator(mode="after")

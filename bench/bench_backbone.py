@@ -1,0 +1,208 @@
+"""Event backbone: append -> outbox relay -> Kafka -> idempotent consumer effect.
+
+Measured next to its two raw ingredients in the same run, on the same servers:
+* raw aiokafka: idempotent producer (acks=all) -> consumer, same 1 KB bodies;
+* raw MongoDB wire server: one insert per event plus batched updates (what the outbox needs).
+Goals (issue 3): backbone throughput within 2x of the slower ingredient; p99 append->effect
+under 100 ms at a steady 500 events/s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import uuid
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from chassis.app import build_runtime
+from chassis.kafka import ensure_topics
+from chassis.settings import ServiceSettings
+from mentorship_contracts.envelope import CloudEvent
+from mentorship_contracts.topics import topic
+from pymongo import AsyncMongoClient
+
+from testkit.events import profile_event
+from testkit.infra import Infra, provide
+
+N_THROUGHPUT = 3000
+STEADY_RATE = 500
+STEADY_SECONDS = 6
+BODY = b"x" * 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def raw_kafka(infra: Infra) -> dict[str, float]:
+    name = f"bench-raw-{uuid.uuid4().hex[:6]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    await admin.start()
+    await admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)])
+    await admin.close()
+    producer = AIOKafkaProducer(
+        bootstrap_servers=infra.kafka_bootstrap, enable_idempotence=True, acks="all", linger_ms=2
+    )
+    consumer = AIOKafkaConsumer(
+        name, bootstrap_servers=infra.kafka_bootstrap, group_id=name,
+        auto_offset_reset="earliest", enable_auto_commit=False,
+    )
+    await producer.start()
+    await consumer.start()
+    try:
+        started = time.perf_counter()
+        futures = [
+            await producer.send(name, BODY, key=str(i % 50).encode()) for i in range(N_THROUGHPUT)
+        ]
+        await asyncio.gather(*futures)
+        seen = 0
+        while seen < N_THROUGHPUT:
+            batch = await consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                seen += len(records)
+            await consumer.commit()
+        throughput = N_THROUGHPUT / (time.perf_counter() - started)
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return {"events_per_s": throughput}
+
+
+async def raw_mongo(infra: Infra) -> dict[str, float]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
+    db = client[f"bench_raw_{uuid.uuid4().hex[:6]}"]
+    try:
+        await db.events.create_index([("stream_id", 1), ("version", 1)], unique=True)
+        started = time.perf_counter()
+        ids = []
+        for i in range(N_THROUGHPUT):
+            doc = {"_id": str(uuid.uuid4()), "stream_id": f"s{i % 50}", "version": i,
+                   "data": {"bio": "x" * 1024}, "state": "pending"}
+            await db.events.insert_one(doc)
+            ids.append(doc["_id"])
+        for start in range(0, len(ids), 500):
+            await db.events.update_many(
+                {"_id": {"$in": ids[start : start + 500]}}, {"$set": {"state": "sent"}}
+            )
+        throughput = N_THROUGHPUT / (time.perf_counter() - started)
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+    return {"events_per_s": throughput}
+
+
+class BenchSettings(ServiceSettings):
+    service_name: str = "bench"
+
+
+async def backbone(infra: Infra) -> dict[str, float]:
+    prefix = f"bench{uuid.uuid4().hex[:6]}."
+    await ensure_topics(infra.kafka_bootstrap, prefix=prefix, topics=(topic("profile-changed"),))
+    settings = BenchSettings(
+        mongo_url=infra.mongo_url, mongo_db=f"bench_backbone_{uuid.uuid4().hex[:6]}",
+        kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=prefix, log_level="WARNING",
+        relay_idle_poll_seconds=0.05,
+    )
+    rt = build_runtime(settings)
+    effects = rt.db["effects"]
+    latencies: list[float] = []
+    appended_at: dict[str, float] = {}
+    done = asyncio.Event()
+    expected = {"n": N_THROUGHPUT}
+
+    @rt.consumers.subscribe("profile-changed", name="bench-effect")
+    async def on_profile_changed(event: CloudEvent) -> None:
+        await effects.insert_one({"_id": event.id})
+        started = appended_at.pop(event.id, None)
+        if started is not None:
+            latencies.append(time.perf_counter() - started)
+        expected["n"] -= 1
+        if expected["n"] == 0:
+            done.set()
+
+    await rt.events.ensure_indexes()
+    await rt.broker.start()
+    relay = asyncio.create_task(rt.relay.run())
+    versions: dict[str, int] = {}
+    tenant = "bench"
+    bio = "x" * 800  # with the snapshot fields: ~1 KB of JSON on the wire
+
+    async def append_one(i: int) -> None:
+        member = f"m{i % 50}"
+        version = versions.get(member, 0) + 1
+        versions[member] = version
+        t0 = time.perf_counter()
+        stored = await rt.events.append(
+            member, version - 1, [profile_event(tenant, member, version, bio=bio)],
+            tenant_id=tenant,
+        )
+        appended_at[stored[0].id] = t0
+
+    try:
+        # throughput: append as fast as one writer can, until every effect is stored
+        started = time.perf_counter()
+        for i in range(N_THROUGHPUT):
+            await append_one(i)
+        await asyncio.wait_for(done.wait(), 300)
+        throughput = N_THROUGHPUT / (time.perf_counter() - started)
+
+        # latency at a steady rate
+        latencies.clear()
+        total = STEADY_RATE * STEADY_SECONDS
+        expected["n"] = total
+        done.clear()
+        interval = 1 / STEADY_RATE
+        t_start = time.perf_counter()
+        for i in range(total):
+            delay = t_start + i * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await append_one(N_THROUGHPUT + i)
+        achieved_rate = total / (time.perf_counter() - t_start)
+        await asyncio.wait_for(done.wait(), 120)
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+        await rt.broker.stop()
+        await rt.mongo.drop_database(settings.mongo_db)
+        await rt.mongo.close()
+    return {
+        "events_per_s": throughput,
+        "steady_rate": achieved_rate,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
+async def run() -> list[dict[str, object]]:
+    with provide() as infra:
+        kafka = await raw_kafka(infra)
+        mongo = await raw_mongo(infra)
+        full = await backbone(infra)
+    slower = min(kafka["events_per_s"], mongo["events_per_s"])
+    return [
+        {"measure": "raw aiokafka produce->consume (1 KB)", "events/s": kafka["events_per_s"]},
+        {"measure": "raw MongoDB insert + batched update", "events/s": mongo["events_per_s"]},
+        {
+            "measure": "backbone append->relay->Kafka->consumer effect",
+            "events/s": full["events_per_s"],
+            "ratio to slower ingredient": full["events_per_s"] / slower,
+            "goal": ">= 0.5",
+        },
+        {
+            "measure": f"backbone latency at {full['steady_rate']:.0f} events/s",
+            "p50 ms": full["p50_ms"],
+            "p99 ms": full["p99_ms"],
+            "goal": "p99 < 100 ms",
+        },
+    ]
+
+
+if __name__ == "__main__":
+    from run import main
+
+    main(["backbone"])
