@@ -22,7 +22,6 @@ up: deps
 	@$(UV) run --locked python deploy/local/up.py
 
 down:
-	@$(PYTHON) deploy/local/up.py --down 2>/dev/null || true
 	@$(STACK) stop
 
 reset:

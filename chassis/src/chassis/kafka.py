@@ -20,6 +20,7 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         acks="all",
         linger_ms=2,
         client_id=settings.service_name,
+        logger=logging.getLogger("faststream"),  # through our JSON handler
         log_level=logging.DEBUG,  # per-message access logs; our consumers log what matters
     )
 
