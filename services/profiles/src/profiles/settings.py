@@ -1,5 +1,6 @@
 """Settings of the profiles service (environment variables prefixed ``PROFILES_``)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
@@ -10,3 +11,18 @@ class ProfilesSettings(ServiceSettings):
 
     service_name: str = "profiles"
     http_port: int = 8001
+    #: bulk imports send up to 10,000 rows of CSV in one request
+    max_request_body_bytes: int = 5_000_000
+
+    search_index_path: str | None = Field(
+        default=None,
+        description="Where the tantivy search index lives; empty: in memory. Either way it "
+        "is a read model, rebuilt from the event store at every start.",
+    )
+    search_index_heap_bytes: int = 64_000_000
+    projector_poll_seconds: float = Field(
+        default=5.0,
+        description="How often the read models look for events of other replicas (a scan "
+        "of the events collection on FerretDB, an indexed range query on MongoDB).",
+    )
+    projector_overlap_seconds: float = 5.0

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.special import erf
+from tokenizers import Tokenizer
 
 EMBEDDING_DIM = 384
 MAX_SEQ_LENGTH = 256  # sentence_bert_config.json of all-MiniLM-L6-v2
@@ -186,7 +187,7 @@ class SentenceEncoder:
     the same model folder, so constructing encoders is cheap.
     """
 
-    _cache: dict[Path, tuple[object, _BertWeights]] = {}
+    _cache: dict[Path, tuple[Tokenizer, _BertWeights]] = {}
     _cache_lock = threading.Lock()
 
     def __init__(self, model_dir: Path | str | None = None) -> None:
@@ -196,12 +197,10 @@ class SentenceEncoder:
     def dimension(self) -> int:
         return EMBEDDING_DIM
 
-    def _loaded(self) -> tuple[object, _BertWeights]:
+    def _loaded(self) -> tuple[Tokenizer, _BertWeights]:
         model_dir = (self._model_dir or default_model_dir()).resolve()
         with self._cache_lock:
             if model_dir not in self._cache:
-                from tokenizers import Tokenizer
-
                 tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
                 # tokenizer.json ships fixed 128-token padding/truncation; the sentence model
                 # uses 256 tokens, and padding to the longest text of each batch is enough.
@@ -222,9 +221,7 @@ class SentenceEncoder:
         result = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             batch_indices = order[start : start + batch_size]
-            encodings = tokenizer.encode_batch(  # type: ignore[attr-defined]
-                [texts[i] for i in batch_indices]
-            )
+            encodings = tokenizer.encode_batch([texts[i] for i in batch_indices])
             input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
             attention_mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
             hidden = _encoder_forward(weights, input_ids, attention_mask)

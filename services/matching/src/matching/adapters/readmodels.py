@@ -1,0 +1,132 @@
+"""Read models of the mentorship lifecycle and the recommendations (point reads by ``_id``).
+
+* ``requests`` ``<request_id>`` and ``matches`` ``<match_id>``: one document each, the state
+  the mentor's desk holds about it (written after every append, so they are never ahead
+  of the event store; a rebuild replays the desks);
+* ``member_activity`` ``<tenant>|<program>|<member>``: per member, a summary of each request
+  and match they are part of (``requests.<id>``, ``matches.<id>``), so "my requests" and
+  "my matches" are one point read, plus ``last_active_at``;
+* ``program_groups`` ``<tenant>|<program>``: the program's groups (one document);
+* ``recommendations`` ``<tenant>|<program>|<mentee>``: the served recommendations with
+  their explanations, and a digest so unchanged lists are not rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from chassis.mongo import retry_transient
+from matching.adapters.mongo_ops import replace, upsert
+from matching.adapters.projections import member_key, program_key
+
+
+class ReadModels:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.requests = db["requests"]
+        self.matches = db["matches"]
+        self.activity = db["member_activity"]
+        self.groups = db["program_groups"]
+        self.recommendations = db["recommendations"]
+
+    async def ensure_indexes(self) -> None:
+        await self.requests.create_index([("status", 1), ("expires_at", 1)])
+
+    # ------------------------------------------------------------------ requests / matches
+
+    async def request(self, request_id: str) -> dict[str, Any] | None:
+        return await self.requests.find_one({"_id": request_id})
+
+    async def match(self, match_id: str) -> dict[str, Any] | None:
+        return await self.matches.find_one({"_id": match_id})
+
+    async def put_request(self, request_id: str, doc: Mapping[str, Any]) -> None:
+        await upsert(self.requests, request_id, {"$set": dict(doc)})
+
+    async def set_request_fields(self, request_id: str, fields: Mapping[str, Any]) -> None:
+        await retry_transient(
+            lambda: self.requests.update_one({"_id": request_id}, {"$set": dict(fields)})
+        )
+
+    async def put_match(self, match_id: str, doc: Mapping[str, Any]) -> None:
+        await upsert(self.matches, match_id, {"$set": dict(doc)})
+
+    async def delete_request(self, request_id: str) -> None:
+        await retry_transient(lambda: self.requests.delete_one({"_id": request_id}))
+
+    async def open_requests(self) -> list[dict[str, Any]]:
+        """Every open request (startup and periodic rescans of the expiry schedule)."""
+        cursor = self.requests.find(
+            {"status": {"$in": ["open", "info_requested"]}},
+            {"expires_at": 1, "tenant_id": 1, "program_id": 1, "mentor_id": 1},
+        )
+        return [doc async for doc in cursor]
+
+    # ------------------------------------------------------------------ per member
+
+    async def member(self, tenant_id: str, program_id: str, member_id: str) -> dict[str, Any]:
+        doc = await self.activity.find_one({"_id": member_key(tenant_id, program_id, member_id)})
+        return doc or {}
+
+    async def put_member_entries(
+        self,
+        tenant_id: str,
+        program_id: str,
+        member_id: str,
+        *,
+        requests: Mapping[str, Mapping[str, Any]] = {},
+        matches: Mapping[str, Mapping[str, Any]] = {},
+    ) -> None:
+        fields: dict[str, Any] = {"tenant_id": tenant_id, "program_id": program_id}
+        fields.update({f"requests.{k}": dict(v) for k, v in requests.items()})
+        fields.update({f"matches.{k}": dict(v) for k, v in matches.items()})
+        await upsert(self.activity, member_key(tenant_id, program_id, member_id), {"$set": fields})
+
+    async def touch(self, tenant_id: str, program_id: str, member_id: str, at: datetime) -> None:
+        await upsert(
+            self.activity,
+            member_key(tenant_id, program_id, member_id),
+            {"$set": {"last_active_at": at, "tenant_id": tenant_id, "program_id": program_id}},
+        )
+
+    async def forget_member(self, tenant_id: str, program_id: str, member_id: str) -> None:
+        key = member_key(tenant_id, program_id, member_id)
+        await retry_transient(lambda: self.activity.delete_one({"_id": key}))
+        await retry_transient(lambda: self.recommendations.delete_one({"_id": key}))
+
+    # ------------------------------------------------------------------ groups
+
+    async def program_groups(self, tenant_id: str, program_id: str) -> dict[str, Any]:
+        doc = await self.groups.find_one({"_id": program_key(tenant_id, program_id)})
+        return (doc or {}).get("groups", {})
+
+    async def put_group(self, tenant_id: str, program_id: str, group: Mapping[str, Any]) -> None:
+        await upsert(
+            self.groups,
+            program_key(tenant_id, program_id),
+            {"$set": {f"groups.{group['group_id']}": dict(group)}},
+        )
+
+    # ------------------------------------------------------------------ recommendations
+
+    async def recommendation(
+        self, tenant_id: str, program_id: str, mentee_id: str
+    ) -> dict[str, Any] | None:
+        return await self.recommendations.find_one(
+            {"_id": member_key(tenant_id, program_id, mentee_id)}
+        )
+
+    async def put_recommendation(self, key: str, doc: Mapping[str, Any]) -> None:
+        await replace(self.recommendations, key, {**doc, "updated_at": datetime.now(UTC)})
+
+    async def delete_recommendation(self, key: str) -> None:
+        await retry_transient(lambda: self.recommendations.delete_one({"_id": key}))
+
+    async def recommendation_digests(self) -> dict[str, str]:
+        return {
+            d["_id"]: d.get("digest", "")
+            async for d in self.recommendations.find({}, {"digest": 1})
+        }

@@ -1,0 +1,113 @@
+"""The profile and program projection: what ``profile-changed`` and ``program-changed`` do.
+
+Idempotent by version: an event whose ``profile_version`` (``program_version``) is not
+above the stored one changes nothing, so duplicates and replays are harmless. Erasure
+leaves a tombstone with the version, removes the member from every pool and list, and
+closes their open requests and mentorships (see ``Mentorships.member_left``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from matching import translation
+from matching.adapters.embedder import Embedder
+from matching.adapters.projections import ProjectionStore, member_key
+from matching.adapters.readmodels import ReadModels
+from matching.application.pools import Pools
+from mentorship_contracts.events.profiles import ProfileChangedV1
+from mentorship_contracts.events.programs import ProgramChangedV1
+
+log = logging.getLogger("matching.projection")
+
+MemberLeft = Callable[[str, str, str], Awaitable[None]]
+
+
+class ProfileProjection:
+    def __init__(
+        self,
+        store: ProjectionStore,
+        read_models: ReadModels,
+        pools: Pools,
+        embedder: Embedder,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.read_models = read_models
+        self.pools = pools
+        self.embedder = embedder
+        self.clock = clock
+        self.member_left: MemberLeft | None = None
+
+    async def profile_changed(self, payload: ProfileChangedV1) -> bool:
+        """Apply one profile event; False when it was older than what is stored.
+
+        The same version again (a redelivery after a crash half-way) skips the profile
+        write but repeats the idempotent rest, so no effect is lost.
+        """
+        tenant, program, member = payload.tenant_id, payload.program_id, payload.member_id
+        key = member_key(tenant, program, member)
+        current = await self.store.profile_by_key(key)
+        stored = current["profile_version"] if current is not None else 0
+        if stored > payload.profile_version:
+            return False
+        if payload.erased:
+            await self._erase(payload, write=stored < payload.profile_version)
+            return True
+        seq = None
+        if stored < payload.profile_version:
+            fields = translation.profile_document(payload)
+            text = translation.text_for_embedding(fields)
+            digest = translation.text_hash(text)
+            if (
+                current is not None
+                and current.get("text_hash") == digest
+                and current.get("embedding")
+            ):
+                embedding = current["embedding"]
+            else:
+                embedding = translation.embedding_to_bytes(await self.embedder.embed(text))
+            fields.update(text_hash=digest, embedding=embedding)
+            seq = await self.store.write_profile(key, fields)
+        await self.store.put_membership(
+            tenant, program, payload.user_id, member, sorted(payload.roles)
+        )
+        await self.pools.apply_own_write(tenant, program, member, seq)
+        return seq is not None
+
+    async def _erase(self, payload: ProfileChangedV1, *, write: bool) -> None:
+        tenant, program, member = payload.tenant_id, payload.program_id, payload.member_id
+        seq = None
+        if write:
+            tombstone = {
+                "tenant_id": tenant,
+                "program_id": program,
+                "member_id": member,
+                "profile_version": payload.profile_version,
+                "erased": True,
+            }
+            seq = await self.store.write_profile(
+                member_key(tenant, program, member), tombstone, replace=True
+            )
+        await self.store.delete_membership(tenant, program, payload.user_id)
+        await self.pools.apply_own_write(tenant, program, member, seq)
+        if self.member_left is not None:
+            await self.member_left(tenant, program, member)
+        await self.read_models.forget_member(tenant, program, member)
+
+    async def program_changed(self, payload: ProgramChangedV1) -> bool:
+        doc = translation.program_document(payload)
+        if not await self.store.put_program(doc):
+            return False
+        pool = self.pools.get(payload.tenant_id, payload.program_id)
+        async with pool.lock:
+            await self.pools.refresh(pool)
+            if payload.program_version > pool.program_version:
+                await asyncio.to_thread(
+                    pool.set_program, doc["config"], payload.program_version, self.clock()
+                )
+        self.pools.on_change()
+        return True

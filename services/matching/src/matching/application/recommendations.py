@@ -1,0 +1,84 @@
+"""Writes the recommendation documents of the mentees whose lists changed.
+
+Pools mark mentees dirty; this writer (a background task) takes the dirty sets, builds the
+documents (with explanations) under each pool's lock, and writes the ones whose digest
+differs from what is stored, one point write each. Many changes in a burst (an import, a
+rules change) coalesce into one write per mentee.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from matching.adapters.readmodels import ReadModels
+from matching.application.pools import Pools
+
+log = logging.getLogger("matching.recommendations")
+
+
+class RecommendationWriter:
+    def __init__(self, pools: Pools, read_models: ReadModels, *, flush_seconds: float) -> None:
+        self.pools = pools
+        self.read_models = read_models
+        self.flush_seconds = flush_seconds
+        self.digests: dict[str, str] = {}
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        pools.on_change = self.wake
+
+    def wake(self) -> None:
+        self._idle.clear()
+        self._wake.set()
+
+    async def load_digests(self) -> None:
+        self.digests = await self.read_models.recommendation_digests()
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(self.flush_seconds)
+            self._wake.clear()
+            try:
+                await self.flush()
+                backoff = 0.1
+                if not self._wake.is_set():
+                    self._idle.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("writing recommendations failed; retrying in %.1fs", backoff)
+                self._wake.set()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def flush(self) -> int:
+        written = 0
+        for pool in list(self.pools.pools.values()):
+            if not pool.dirty and not pool.gone:
+                continue
+            async with pool.lock:
+                docs, gone = await asyncio.to_thread(pool.take_changes)
+            try:
+                for key, doc in docs.items():
+                    if self.digests.get(key) == doc["digest"]:
+                        continue
+                    await self.read_models.put_recommendation(key, doc)
+                    self.digests[key] = doc["digest"]
+                    written += 1
+                for key in gone:
+                    await self.read_models.delete_recommendation(key)
+                    self.digests.pop(key, None)
+            except Exception:
+                # Put them back so the next flush retries them.
+                async with pool.lock:
+                    pool.dirty |= {doc["mentee_id"] for doc in docs.values()}
+                    pool.gone |= {key.rsplit("|", 1)[1] for key in gone}
+                raise
+        return written
+
+    async def idle(self) -> None:
+        """Wait until everything marked so far is written (for tests and shutdown)."""
+        await self._idle.wait()

@@ -1,0 +1,149 @@
+"""The mentor's desk: requests, capacity, expiry, pauses and groups (pure, no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chassis.errors import Conflict, InvalidInput
+from matching import translation
+from matching.domain import mentorship as d
+from matching.domain.mentorship import AtCapacity, MentorDesk, RequestClosed
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def desk() -> MentorDesk:
+    return MentorDesk(d.desk_stream_id("t", "p", "ada"))
+
+
+def ask(
+    desk: MentorDesk, mentee: str, *, capacity: int = 2, now: datetime = NOW, **kw: object
+) -> str:
+    request_id = f"r-{mentee}-{len(desk.requests)}"
+    desk.receive_request(
+        request_id=request_id,
+        mentee_id=mentee,
+        mentee_user_id=f"user-{mentee}",
+        mentor_user_id="user-ada",
+        message="hello",
+        now=now,
+        expires_at=now + timedelta(hours=72),
+        capacity=capacity,
+        **kw,  # type: ignore[arg-type]
+    )
+    return request_id
+
+
+def accept(desk: MentorDesk, request_id: str, *, capacity: int = 2, now: datetime = NOW) -> dict:
+    return desk.accept(
+        request_id, match_id=f"m-{request_id}", capacity=capacity, now=now, score=0.5
+    )
+
+
+def test_accepting_starts_a_match_until_capacity() -> None:
+    a = desk()
+    first, second, third = ask(a, "sam"), ask(a, "kim"), ask(a, "lee")
+    accept(a, first)
+    accept(a, second)
+    with pytest.raises(AtCapacity):
+        accept(a, third)
+    assert a.active_one_to_one() == 2
+    types = [e.type for e in a.pending]
+    assert types.count(d.MATCH_STARTED) == 2 and types.count(d.REQUEST_ACCEPTED) == 2
+    with pytest.raises(AtCapacity):
+        ask(a, "joe")
+
+
+def test_duplicates_self_requests_and_closed_requests() -> None:
+    a = desk()
+    request_id = ask(a, "sam")
+    with pytest.raises(Conflict, match="already have an open request"):
+        ask(a, "sam")
+    with pytest.raises(InvalidInput, match="yourself"):
+        ask(a, "ada")
+    a.withdraw(request_id, NOW)
+    with pytest.raises(RequestClosed, match="withdrawn"):
+        accept(a, request_id)
+    ask(a, "sam")  # asking again after withdrawing is fine
+
+
+def test_an_answer_after_the_deadline_finds_the_request_expired() -> None:
+    a = desk()
+    request_id = ask(a, "sam")
+    a.pending.clear()
+    later = NOW + timedelta(hours=73)
+    with pytest.raises(RequestClosed, match="expired"):
+        accept(a, request_id, now=later)
+    assert [e.type for e in a.pending] == [d.REQUEST_EXPIRED]  # kept: it is a fact
+    published = translation.publish_for(a, a.pending[0])
+    assert published is not None
+    assert published.payload.response == "declined"  # type: ignore[attr-defined]
+    assert published.payload.reason == "expired"  # type: ignore[attr-defined]
+
+
+def test_pause_blocks_new_requests_until_it_ends() -> None:
+    a = desk()
+    a.pause_intake(
+        until=NOW + timedelta(days=1), reason="vacation", mentor_user_id="user-ada", now=NOW
+    )
+    with pytest.raises(Conflict, match="not taking new mentees"):
+        ask(a, "sam")
+    assert not a.end_pause_if_due(NOW + timedelta(hours=1))
+    assert a.end_pause_if_due(NOW + timedelta(days=2))
+    ask(a, "sam", now=NOW + timedelta(days=2))
+
+
+def test_groups_have_their_own_seats() -> None:
+    a = desk()
+    a.open_group(
+        group_id="g1",
+        title="Circle",
+        description=None,
+        capacity=1,
+        mentor_user_id="user-ada",
+        now=NOW,
+    )
+    first = ask(a, "sam", capacity=0, group_id="g1")  # 1:1 capacity doesn't matter
+    second = ask(a, "kim", capacity=0, group_id="g1")
+    match = accept(a, first, capacity=0)
+    assert match["mode"] == "group" and a.groups["g1"]["members"] == {"sam": match["match_id"]}
+    with pytest.raises(AtCapacity, match="full"):
+        accept(a, second, capacity=0)
+    a.end_match(
+        match["match_id"],
+        reason="completed",
+        ended_by="mentee",
+        ended_by_user_id="user-sam",
+        now=NOW,
+    )
+    assert a.groups["g1"]["members"] == {}
+    accept(a, second, capacity=0)
+
+
+def test_state_survives_a_snapshot() -> None:
+    a = desk()
+    accept(a, ask(a, "sam"))
+    restored = MentorDesk.restore(a.stream_id, a.version, a.state())
+    assert restored.active_one_to_one() == 1 and restored.version == a.version
+    with pytest.raises(Conflict):
+        ask(restored, "sam")  # already their mentor
+
+
+def test_round_matches_are_idempotent_by_id() -> None:
+    a = desk()
+    kwargs = dict(
+        match_id="m1",
+        mentee_id="sam",
+        mentee_user_id="user-sam",
+        mentor_user_id="user-ada",
+        round_id="b1",
+        score=0.4,
+        capacity=1,
+        now=NOW,
+    )
+    assert a.start_from_round(**kwargs)  # type: ignore[arg-type]
+    assert not a.start_from_round(**kwargs)  # type: ignore[arg-type]
+    made = translation.publish_for(a, a.pending[0])
+    assert made is not None and made.payload.origin == "bulk_round"  # type: ignore[attr-defined]
