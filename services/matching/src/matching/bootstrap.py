@@ -1,5 +1,9 @@
 """Wires the matching service: the only module that knows every other one."""
 
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
 from fastapi import FastAPI
 
 import matching
@@ -20,6 +24,8 @@ from matching.application.rounds import Rounds
 from matching.application.service import Clock, MatchingService
 from matching.entrypoints import api, consumers
 from matching.settings import MatchingSettings
+
+log = logging.getLogger("matching.bootstrap")
 
 
 def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingService:
@@ -81,6 +87,16 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
     )
 
 
+async def prune_pool_changes(service: MatchingService, every_seconds: float = 3600) -> None:
+    """Replicas need a change-log entry for seconds; a restart reloads everything anyway."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            await service.store.prune_changes(datetime.now(UTC) - timedelta(hours=1))
+        except Exception:
+            log.exception("pruning the pool change log failed")
+
+
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
     runtime = build_runtime(settings)
@@ -99,6 +115,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         await service.schedule.reload()
         rt.start_background(service.writer.run(), "recommendation-writer")
         rt.start_background(service.schedule.run(), "request-expiry")
+        rt.start_background(prune_pool_changes(service), "pool-change-pruning")
 
     app = create_service_app(
         runtime,

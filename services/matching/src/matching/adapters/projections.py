@@ -149,6 +149,11 @@ class ProjectionStore:
         except DuplicateKeyError:  # pragma: no cover - seqs are unique
             pass
 
+    async def prune_changes(self, older_than: datetime) -> int:
+        """Drop change-log entries no replica needs any more (FerretDB has no TTL index)."""
+        result = await self.changes.delete_many({"at": {"$lt": older_than}})
+        return int(result.deleted_count)
+
     async def pool_seq(self, tenant_id: str, program_id: str) -> int:
         doc = await self.pool_state(tenant_id, program_id)
         return int(doc.get("seq", 0)) if doc else 0
