@@ -49,8 +49,11 @@ async def raw_kafka(infra: Infra) -> dict[str, float]:
         bootstrap_servers=infra.kafka_bootstrap, enable_idempotence=True, acks="all", linger_ms=2
     )
     consumer = AIOKafkaConsumer(
-        name, bootstrap_servers=infra.kafka_bootstrap, group_id=name,
-        auto_offset_reset="earliest", enable_auto_commit=False,
+        name,
+        bootstrap_servers=infra.kafka_bootstrap,
+        group_id=name,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await producer.start()
     await consumer.start()
@@ -81,8 +84,13 @@ async def raw_mongo(infra: Infra) -> dict[str, float]:
         started = time.perf_counter()
         ids = []
         for i in range(N_THROUGHPUT):
-            doc = {"_id": str(uuid.uuid4()), "stream_id": f"s{i % 50}", "version": i,
-                   "data": {"bio": "x" * 1024}, "state": "pending"}
+            doc = {
+                "_id": str(uuid.uuid4()),
+                "stream_id": f"s{i % 50}",
+                "version": i,
+                "data": {"bio": "x" * 1024},
+                "state": "pending",
+            }
             await db.events.insert_one(doc)
             ids.append(doc["_id"])
         for start in range(0, len(ids), 500):
@@ -104,8 +112,11 @@ async def backbone(infra: Infra) -> dict[str, float]:
     prefix = f"bench{uuid.uuid4().hex[:6]}."
     await ensure_topics(infra.kafka_bootstrap, prefix=prefix, topics=(topic("profile-changed"),))
     settings = BenchSettings(
-        mongo_url=infra.mongo_url, mongo_db=f"bench_backbone_{uuid.uuid4().hex[:6]}",
-        kafka_bootstrap=infra.kafka_bootstrap, topic_prefix=prefix, log_level="WARNING",
+        mongo_url=infra.mongo_url,
+        mongo_db=f"bench_backbone_{uuid.uuid4().hex[:6]}",
+        kafka_bootstrap=infra.kafka_bootstrap,
+        topic_prefix=prefix,
+        log_level="WARNING",
         relay_idle_poll_seconds=0.05,
     )
     rt = build_runtime(settings)
@@ -138,7 +149,9 @@ async def backbone(infra: Infra) -> dict[str, float]:
         versions[member] = version
         t0 = time.perf_counter()
         stored = await rt.events.append(
-            member, version - 1, [profile_event(tenant, member, version, bio=bio)],
+            member,
+            version - 1,
+            [profile_event(tenant, member, version, bio=bio)],
             tenant_id=tenant,
         )
         appended_at[stored[0].id] = t0

@@ -12,7 +12,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -24,14 +23,14 @@ from chassis.kafka import ensure_topics
 from matching.application.service import MatchingService
 from matching.bootstrap import create_app
 from matching.settings import MatchingSettings
-from mentorship_contracts.envelope import CloudEvent, from_kafka, to_kafka
+from mentorship_contracts.envelope import CloudEvent, from_kafka
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
 from mentorship_contracts.events.programs import ProgramChangedV1
 from mentorship_contracts.topics import dead_letter_topic, topic
 from testkit import bearer
 from testkit.apps import serve_in_process
-from testkit.events import eventually, read_topic
+from testkit.events import eventually, publish_payload, read_topic
 from testkit.infra import Infra
 
 #: What the matching service consumes and publishes (created per test module).
@@ -91,25 +90,7 @@ class Matching:
     # ------------------------------------------------------------------ events in
 
     async def publish(self, payload: EventPayload, key: str) -> None:
-        event = CloudEvent(
-            id=str(uuid.uuid4()),
-            source="/tests/matching",
-            type=payload.EVENT_TYPE,
-            subject=key,
-            time=datetime.now(UTC),
-            dataschema=payload.dataschema(),
-            dataversion=payload.VERSION,
-            tenantid=payload.tenant_id,
-            data=payload.model_dump(mode="json"),
-        )
-        body, headers = to_kafka(event)
-        runtime = self.app.state.runtime
-        await runtime.broker.publish(
-            body,
-            runtime.settings.topic(payload.TOPIC),
-            key=key.encode(),
-            headers={k: v.decode() for k, v in headers},
-        )
+        await publish_payload(self.app.state.runtime, payload, key)
 
     async def program(self, **overrides: Any) -> ProgramChangedV1:
         self.program_version += 1

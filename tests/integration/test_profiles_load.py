@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from test_profiles_support import ProfilesClient, profiles_fixture  # noqa: F401
 
-from mentorship_contracts.envelope import CloudEvent, to_kafka
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.events.matching import MatchMadeV1, MentorshipEndedV1
-from testkit.events import eventually
+from testkit.events import eventually, publish_payload
 
 pytestmark = pytest.mark.infra
 
@@ -20,26 +17,7 @@ pytestmark = pytest.mark.infra
 async def publish(
     profiles: ProfilesClient, payload: EventPayload, key: str, times: int = 1
 ) -> None:
-    event = CloudEvent(
-        id=str(uuid.uuid4()),
-        source="/tests/matching",
-        type=payload.EVENT_TYPE,
-        subject=key,
-        time=datetime.now(UTC),
-        dataschema=payload.dataschema(),
-        dataversion=payload.VERSION,
-        tenantid=profiles.tenant,
-        data=payload.model_dump(mode="json"),
-    )
-    body, headers = to_kafka(event)
-    runtime = profiles.app.state.runtime
-    for _ in range(times):
-        await runtime.broker.publish(
-            body,
-            runtime.settings.topic(payload.TOPIC),
-            key=key.encode(),
-            headers={k: v.decode() for k, v in headers},
-        )
+    await publish_payload(profiles.app.state.runtime, payload, key, times=times)
 
 
 def participant(member: dict[str, Any]) -> dict[str, str]:

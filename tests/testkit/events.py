@@ -8,8 +8,12 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
+from chassis.app import Runtime
 from chassis.eventstore import NewEvent, Publish
+from mentorship_contracts.envelope import to_kafka
+from mentorship_contracts.events import EventPayload
 from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
+from mentorship_contracts.factory import new_event
 
 
 def profile_changed(
@@ -71,3 +75,17 @@ async def eventually(check: Any, *, timeout: float = 30.0, interval: float = 0.1
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met in {timeout}s (last value: {value!r})")
         await asyncio.sleep(interval)
+
+
+async def publish_payload(
+    runtime: Runtime, payload: EventPayload, key: str, *, times: int = 1
+) -> None:
+    """Publish a contract payload as a CloudEvent on the runtime's (prefixed) topic."""
+    body, headers = to_kafka(new_event(payload, source="/tests", subject=key))
+    for _ in range(times):
+        await runtime.broker.publish(
+            body,
+            runtime.settings.topic(payload.TOPIC),
+            key=key.encode(),
+            headers={k: v.decode() for k, v in headers},
+        )

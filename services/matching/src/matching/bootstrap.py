@@ -8,9 +8,9 @@ from fastapi import FastAPI
 
 import matching
 from chassis.app import Runtime, build_runtime, create_service_app
+from chassis.idempotency import IdempotencyStore
 from matching.adapters.desks import DeskRepository
 from matching.adapters.embedder import Embedder
-from matching.adapters.idempotency import IdempotencyStore
 from matching.adapters.projections import ProjectionStore
 from matching.adapters.readmodels import ReadModels
 from matching.adapters.rounds import RoundRepository

@@ -4,8 +4,8 @@ from fastapi import FastAPI
 
 import profiles
 from chassis.app import Runtime, build_runtime, create_service_app
+from chassis.idempotency import IdempotencyStore
 from profiles.adapters.aggregates import Aggregates
-from profiles.adapters.idempotency import IdempotencyStore
 from profiles.adapters.loads import MentorLoads
 from profiles.adapters.projector import Projector
 from profiles.adapters.readmodels import ReadModels

@@ -9,9 +9,9 @@ from typing import Any
 
 from chassis.auth import Principal
 from chassis.errors import Forbidden, NotFound
+from chassis.idempotency import IdempotencyStore
 from matching import translation
 from matching.adapters.embedder import Embedder
-from matching.adapters.idempotency import IdempotencyStore
 from matching.adapters.projections import ProjectionStore
 from matching.adapters.readmodels import ReadModels
 from matching.application.access import Access

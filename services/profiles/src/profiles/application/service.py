@@ -18,10 +18,10 @@ from pydantic import ValidationError
 from chassis.auth import Principal
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from chassis.eventstore import ConcurrencyError, EventStore
+from chassis.idempotency import IdempotencyStore
 from profiles import translation
 from profiles.adapters.aggregates import Aggregates
 from profiles.adapters.bulk_append import append_new_streams
-from profiles.adapters.idempotency import IdempotencyStore
 from profiles.adapters.loads import MentorLoads
 from profiles.adapters.projector import Projector
 from profiles.adapters.readmodels import ReadModels
