@@ -55,7 +55,7 @@ async def test_replicas_converge_and_a_restart_resumes(
                 views.append(_pool_view(service, tenant))
             return len(views[0]) == 4 and views[0] == views[1]
 
-        await eventually(converged, timeout=60)
+        await eventually(converged, timeout=150)
         before = _pool_view(services[0], tenant)
 
         # an edit processed by whichever replica owns its partition reaches both pools
@@ -65,7 +65,7 @@ async def test_replicas_converge_and_a_restart_resumes(
         async def moved() -> bool:
             return await converged() and _pool_view(services[0], tenant) != before
 
-        await eventually(moved, timeout=60)
+        await eventually(moved, timeout=150)
         asked = await m.ask("mentee1", "mentor1")
         assert asked.status_code == 201, asked.text
         request_id = asked.json()["request_id"]

@@ -14,13 +14,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.auth import TokenVerifier
-from chassis.consumers import EventConsumers, ensure_processed_index
+from chassis.consumers import EventConsumers
 from chassis.errors import install_problem_handlers
 from chassis.eventstore import EventStore
 from chassis.health import MetricsMiddleware, ReadinessCheck, health_router
@@ -95,7 +95,6 @@ def create_service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.events.ensure_indexes()
-        await ensure_processed_index(runtime.db)
         for hook in on_startup:
             await hook(runtime)
         await runtime.broker.start()
@@ -126,7 +125,7 @@ def create_service_app(
     app.include_router(health_router(checks))
 
     @app.get("/asyncapi.json", tags=["operations"], summary="The platform's event catalogue")
-    async def asyncapi(_: Request) -> dict[str, Any]:
+    async def asyncapi() -> dict[str, Any]:
         from mentorship_contracts.asyncapi import load_asyncapi
 
         return load_asyncapi()

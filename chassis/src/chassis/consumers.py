@@ -232,7 +232,3 @@ class EventConsumers:
         await self.broker.publish(
             record.value or b"", dead_letter_topic(topic), key=record.key, headers=headers
         )
-
-
-async def ensure_processed_index(db: AsyncDatabase) -> None:
-    await db["processed_events"].create_index("consumer")

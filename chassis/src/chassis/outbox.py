@@ -106,7 +106,11 @@ class OutboxRelay:
             .sort([("recorded_at", ASCENDING), ("stream_id", ASCENDING), ("version", ASCENDING)])
             .limit(self.batch_size)
         )
-        return await self._publish(await cursor.to_list())
+        docs = await cursor.to_list()
+        swept = {d["_id"] for d in docs}
+        # Appended after the fast path last ran: published here, so don't publish them twice.
+        self._fresh = [d for d in self._fresh if d["_id"] not in swept]
+        return await self._publish(docs)
 
     async def publish_fresh(self) -> int:
         """Fast path: publish what this process appended since the last call."""

@@ -352,37 +352,31 @@ class Mentorships:
     ) -> tuple[dict[str, Any], Caller, str]:
         """The request, the caller and their side (mentor, mentee or admin); 404 otherwise."""
         doc = await self.read_models.request(request_id) if valid_id(request_id) else None
-        if doc is None or doc["tenant_id"] != principal.tenant_id:
-            raise NotFound("request not found")
-        try:
-            caller = await self.access.caller(principal, doc["program_id"])
-        except NotFound:
-            raise NotFound("request not found") from None
-        if caller.member_id == doc["mentor_id"]:
-            return doc, caller, "mentor"
-        if caller.member_id == doc["mentee_id"]:
-            return doc, caller, "mentee"
-        if caller.is_admin:
-            return doc, caller, "admin"
-        raise NotFound("request not found")
+        return await self._party_to(principal, doc, "request")
 
     async def _match_for(
         self, principal: Principal, match_id: str
     ) -> tuple[dict[str, Any], Caller, str]:
         doc = await self.read_models.match(match_id) if valid_id(match_id) else None
+        return await self._party_to(principal, doc, "match")
+
+    async def _party_to(
+        self, principal: Principal, doc: dict[str, Any] | None, noun: str
+    ) -> tuple[dict[str, Any], Caller, str]:
+        """The caller's side in a request or match; 404 for strangers and other tenants."""
         if doc is None or doc["tenant_id"] != principal.tenant_id:
-            raise NotFound("match not found")
+            raise NotFound(f"{noun} not found")
         try:
             caller = await self.access.caller(principal, doc["program_id"])
         except NotFound:
-            raise NotFound("match not found") from None
+            raise NotFound(f"{noun} not found") from None
         if caller.member_id == doc["mentor_id"]:
             return doc, caller, "mentor"
         if caller.member_id == doc["mentee_id"]:
             return doc, caller, "mentee"
         if caller.is_admin:
             return doc, caller, "admin"
-        raise NotFound("match not found")
+        raise NotFound(f"{noun} not found")
 
     # ------------------------------------------------------------------ requests
 
