@@ -69,6 +69,7 @@ def build_runtime(settings: ServiceSettings, *, object_store: bool = False) -> R
         batch_size=settings.relay_batch_size,
         idle_poll_seconds=settings.relay_idle_poll_seconds,
         sweep_seconds=settings.relay_sweep_seconds,
+        grace_seconds=settings.relay_grace_seconds,
     )
     return Runtime(
         settings=settings,

@@ -129,28 +129,58 @@ class EventConsumers:
         handler: Handler,
         retry: RetryPolicy,
     ) -> None:
-        """Handle a poll's worth of records in order; one offset commit afterwards.
+        """Handle a poll's worth of records; one offset commit afterwards.
 
+        Records of one partition are handled in offset order; partitions are independent
+        (a key always lands on the same partition), so they are handled concurrently.
         Each event's marker is written right after its own effect, so a crash re-runs at
-        most one effect (and a version-guarded effect not even that).
+        most one effect per partition (and a version-guarded effect not even that).
         """
-        events: list[tuple[ConsumerRecord[bytes, bytes], CloudEvent]] = []
+        lanes: dict[int, list[tuple[ConsumerRecord[bytes, bytes], CloudEvent]]] = {}
         for record in records:
             try:
-                events.append((record, from_kafka(record.value or b"", record.headers or [])))
+                event = from_kafka(record.value or b"", record.headers or [])
             except (InvalidEnvelope, ValidationError, ValueError) as exc:
                 reason = f"invalid envelope: {exc}"
                 await self._dead_letter(name, topic, record, reason, attempts=0)
                 CONSUMED.labels(name, "dead_lettered").inc()
-        for record, event in events:
-            marker_id = f"{name}:{event.id}"
-            # A point lookup by _id: indexed on MongoDB, and the one filter FerretDB's SQLite
-            # backend pushes down (an ``$in`` over the batch would scan the collection there).
-            if await self.processed.find_one({"_id": marker_id}, {"_id": 1}) is not None:
+                continue
+            lanes.setdefault(record.partition, []).append((record, event))
+        # Which events this consumer already processed: point lookups by _id (indexed on
+        # MongoDB, and the one filter FerretDB's SQLite backend pushes down, where an
+        # ``$in`` would scan), all of the batch at once, before any effect.
+        events = [event for lane in lanes.values() for _, event in lane]
+        found = await asyncio.gather(
+            *(self.processed.find_one({"_id": f"{name}:{e.id}"}, {"_id": 1}) for e in events)
+        )
+        seen = {e.id for e, marker in zip(events, found, strict=True) if marker is not None}
+        results = await asyncio.gather(
+            *(
+                self._process_lane(name, topic, lane, handler, retry, seen)
+                for lane in lanes.values()
+            ),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):  # nack: the batch is delivered again
+                raise result
+
+    async def _process_lane(
+        self,
+        name: str,
+        topic: str,
+        lane: list[tuple[ConsumerRecord[bytes, bytes], CloudEvent]],
+        handler: Handler,
+        retry: RetryPolicy,
+        seen: set[str],
+    ) -> None:
+        for record, event in lane:
+            if event.id in seen:  # processed before, or earlier in this batch
                 CONSUMED.labels(name, "duplicate").inc()
                 continue
+            seen.add(event.id)
             await self._process(name, topic, record, event, handler, retry)
-            marker = {"_id": marker_id, "consumer": name, "at": datetime.now(UTC)}
+            marker = {"_id": f"{name}:{event.id}", "consumer": name, "at": datetime.now(UTC)}
             try:
                 await retry_transient(lambda m=marker: self.processed.insert_one(m))  # type: ignore[misc]
             except DuplicateKeyError:  # a concurrent redelivery finished first

@@ -9,6 +9,9 @@ An event may carry an *integration event* (a ``mentorship_contracts`` payload) i
 ``outbox``: that is what :class:`chassis.outbox.OutboxRelay` publishes to Kafka. Domain
 events without one stay internal. Because the outbox is the event document itself, an
 event is never stored without its message, and no multi-document transaction is needed.
+Event documents are written once and never updated by the relay: what was published is
+recorded beside them (see :mod:`chassis.outbox`), because on FerretDB an update costs
+several times an insert.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from chassis.telemetry import current_traceparent
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.topics import topic_for
 
-PENDING = "pending"
-SENT = "sent"
+#: The order of the whole store: by time of recording, then stream order.
+RECORDED_ORDER = [("recorded_at", ASCENDING), ("stream_id", ASCENDING), ("version", ASCENDING)]
 
 
 class ConcurrencyError(Conflict):
@@ -95,10 +98,8 @@ class EventStore:
         await self.collection.create_index(
             [("stream_id", ASCENDING), ("version", ASCENDING)], unique=True, name="stream_version"
         )
-        await self.collection.create_index(
-            [("outbox.state", ASCENDING), ("recorded_at", ASCENDING)], name="outbox_pending"
-        )
-        await self.collection.create_index([("recorded_at", ASCENDING)], name="recorded_at")
+        # replays and the relay's sweep read in this order
+        await self.collection.create_index(RECORDED_ORDER, name="recorded_order")
 
     def on_append(self, listener: Callable[[list[dict[str, Any]]], None]) -> None:
         """Register a callable given the stored documents after every successful append."""
@@ -115,26 +116,7 @@ class EventStore:
         """Append ``events`` after ``expected_version`` (0 for a new stream)."""
         if not events:
             return []
-        traceparent, tracestate = current_traceparent()
-        now = datetime.now(UTC)
-        docs = []
-        for offset, event in enumerate(events, start=1):
-            event_id = str(uuid.uuid4())
-            doc: dict[str, Any] = {
-                "_id": event_id,
-                "stream_id": stream_id,
-                "version": expected_version + offset,
-                "type": event.type,
-                "tenant_id": tenant_id,
-                "data": dict(event.data),
-                "recorded_at": now,
-                "traceparent": traceparent,
-            }
-            if event.publish is not None:
-                doc["outbox"] = self._outbox_entry(
-                    event_id, tenant_id, now, event.publish, traceparent, tracestate
-                )
-            docs.append(doc)
+        docs = self._documents(stream_id, expected_version, events, tenant_id)
         try:
             # FerretDB inserts a batch in one SQLite transaction: a failed try wrote nothing.
             await retry_transient(lambda: self.collection.insert_many(docs, ordered=True))
@@ -148,9 +130,69 @@ class EventStore:
                 f"stream {stream_id} is no longer at version {expected_version}; reload and retry",
                 expected_version=expected_version,
             ) from exc
+        self._appended(docs)
+        return [StoredEvent.from_document(d) for d in docs]
+
+    async def append_new_streams(
+        self, batch: Sequence[tuple[str, Sequence[NewEvent]]], *, tenant_id: str
+    ) -> set[str]:
+        """Start many new streams in one round trip (bulk imports); returns the failed ones.
+
+        Each stream's events go in at versions 1..n, all streams in one unordered
+        ``insert_many``. The unique ``(stream_id, version)`` index still decides: a stream
+        that already existed makes its documents fail, and is returned; any of its events
+        that did go in (the stream had fewer) are removed again.
+        """
+        docs: list[dict[str, Any]] = []
+        owners: list[str] = []
+        for stream_id, events in batch:
+            docs += self._documents(stream_id, 0, events, tenant_id)
+            owners += [stream_id] * len(events)
+        if not docs:
+            return set()
+        failed: set[str] = set()
+        try:
+            await retry_transient(lambda: self.collection.insert_many(docs, ordered=False))
+        except BulkWriteError as exc:
+            rejected = {e["index"] for e in exc.details.get("writeErrors", [])}
+            failed = {owners[i] for i in rejected}
+            strays = [
+                d["_id"] for i, d in enumerate(docs) if owners[i] in failed and i not in rejected
+            ]
+            if strays:
+                await self.collection.delete_many({"_id": {"$in": strays}})
+        self._appended([d for i, d in enumerate(docs) if owners[i] not in failed])
+        return failed
+
+    def _appended(self, docs: list[dict[str, Any]]) -> None:
         for listener in self._listeners:
             listener(docs)
-        return [StoredEvent.from_document(d) for d in docs]
+
+    def _documents(
+        self, stream_id: str, after_version: int, events: Sequence[NewEvent], tenant_id: str
+    ) -> list[dict[str, Any]]:
+        """The stored form of ``events``, at versions after ``after_version``."""
+        traceparent, tracestate = current_traceparent()
+        now = datetime.now(UTC)
+        docs = []
+        for offset, event in enumerate(events, start=1):
+            event_id = str(uuid.uuid4())
+            doc: dict[str, Any] = {
+                "_id": event_id,
+                "stream_id": stream_id,
+                "version": after_version + offset,
+                "type": event.type,
+                "tenant_id": tenant_id,
+                "data": dict(event.data),
+                "recorded_at": now,
+                "traceparent": traceparent,
+            }
+            if event.publish is not None:
+                doc["outbox"] = self._outbox_entry(
+                    event_id, tenant_id, now, event.publish, traceparent, tracestate
+                )
+            docs.append(doc)
+        return docs
 
     def _outbox_entry(
         self,
@@ -164,7 +206,6 @@ class EventStore:
         payload = publish.payload
         key = publish.key or topic_for(payload).key_of(payload)
         return {
-            "state": PENDING,
             "topic": payload.TOPIC,
             "key": key,
             "ce": {
@@ -190,9 +231,7 @@ class EventStore:
 
     async def all_events(self, *, batch_size: int = 1000) -> AsyncIterator[StoredEvent]:
         """Every event in recorded order (stream order within a stream): for replays."""
-        cursor = self.collection.find({}, batch_size=batch_size).sort(
-            [("recorded_at", ASCENDING), ("stream_id", ASCENDING), ("version", ASCENDING)]
-        )
+        cursor = self.collection.find({}, batch_size=batch_size).sort(RECORDED_ORDER)
         async for doc in cursor:
             yield StoredEvent.from_document(doc)
 

@@ -1,17 +1,26 @@
-"""Outbox relay: publishes pending integration events from the event store to Kafka.
+"""Outbox relay: publishes the integration events of the event store to Kafka.
 
 Two paths lead an event to Kafka. The *fast path*: the event store hands every append's
-documents to the relay of the same process, which publishes them at once. The *sweep*:
-every ``sweep_seconds`` (and at start) the relay queries the store for anything still
-pending (events of a crashed process, of another replica, or whose publish failed).
-Marking is per event by ``_id`` (a point write on MongoDB and on FerretDB alike).
+documents to the relay of the same process, which publishes them at once, in append
+order; every replica runs its own. The *sweep* publishes what no fast path did (events
+of a crashed process, or whose publish failed): it reads the store in recorded order
+from a *watermark*, skips what was published, and publishes the rest. A sweep runs when
+the relay starts and after any failure (then the fast path waits until the sweep has
+caught up, so a recovered relay does not overtake its own older events), and every
+``sweep_seconds`` for events older than ``grace_seconds`` (younger ones are still in
+some replica's fast path). A lease lets one replica sweep at a time.
 
-At-least-once by construction: an event is marked ``sent`` only after Kafka acknowledged
-it (idempotent producer, ``acks=all``). A crash between the acknowledgement and the mark
-re-publishes the event later with the same CloudEvent id; consumers drop the duplicate.
+What was published is recorded beside the events, not in them: one document per
+published batch in ``<events>_published`` (the batch's event ids and time range). On
+FerretDB's SQLite backend an update costs several times an insert and only ``_id``
+filters are pushed down, so a mark written per event was the relay's main cost. The
+sweep advances the watermark past what it checked (never closer than ``grace_seconds``
+to now) and forgets batch records below it, so that collection stays small.
 
-Only one replica relays at a time (a lease document in the service database), so scaling a
-service out does not multiply duplicates.
+At-least-once by construction: a batch is recorded as published only after Kafka
+acknowledged all of it (idempotent producer, ``acks=all``). A crash between the
+acknowledgement and the record re-publishes those events with the same CloudEvent ids;
+consumers drop the duplicates.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import contextlib
 import logging
 import os
 import socket
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,9 +39,10 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Histogram
 from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from chassis.eventstore import PENDING, SENT, EventStore
+from chassis.eventstore import RECORDED_ORDER, EventStore
 from chassis.mongo import retry_transient
 from chassis.telemetry import context_from_traceparent, current_traceparent
 from mentorship_contracts.envelope import CloudEvent, to_kafka
@@ -40,11 +51,60 @@ log = logging.getLogger("chassis.outbox")
 _tracer = trace.get_tracer("chassis.outbox")
 
 RELAYED = Counter("outbox_events_published_total", "Events the relay published", ["topic"])
+SWEPT = Counter("outbox_events_swept_total", "Events published by the sweep, not the fast path")
 RELAY_LAG = Histogram(
     "outbox_append_to_publish_seconds",
     "Time from append to Kafka acknowledgement",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+
+#: A position in the store's recorded order: (recorded_at, stream_id, version).
+Position = tuple[datetime, str, int]
+
+
+def _position(doc: dict[str, Any]) -> Position:
+    return (doc["recorded_at"], doc["stream_id"], doc["version"])
+
+
+def _after(position: Position) -> dict[str, Any]:
+    """Filter for documents strictly after ``position`` in recorded order."""
+    at, stream, version = position
+    return {
+        "$or": [
+            {"recorded_at": {"$gt": at}},
+            {"recorded_at": at, "stream_id": {"$gt": stream}},
+            {"recorded_at": at, "stream_id": stream, "version": {"$gt": version}},
+        ]
+    }
+
+
+class PublishedLog:
+    """Which events the relay has published: one small document per published batch."""
+
+    def __init__(self, db: AsyncDatabase, collection: str) -> None:
+        self.collection = db[collection]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("last", ASCENDING)], name="last")
+
+    async def record(self, docs: list[dict[str, Any]]) -> None:
+        times = [d["recorded_at"] for d in docs]
+        batch = {
+            "_id": str(uuid.uuid4()),
+            "ids": [d["_id"] for d in docs],
+            "first": min(times),
+            "last": max(times),
+            "at": datetime.now(UTC),
+        }
+        await retry_transient(lambda: self.collection.insert_one(batch))
+
+    async def ids_since(self, since: datetime) -> set[str]:
+        """Ids of published events among batches that reach ``since`` or later."""
+        cursor = self.collection.find({"last": {"$gte": since}}, {"ids": 1})
+        return {i async for batch in cursor for i in batch["ids"]}
+
+    async def forget_before(self, before: datetime) -> None:
+        await retry_transient(lambda: self.collection.delete_many({"last": {"$lt": before}}))
 
 
 class OutboxRelay:
@@ -56,7 +116,8 @@ class OutboxRelay:
         topic_prefix: str = "",
         batch_size: int = 500,
         idle_poll_seconds: float = 0.2,
-        sweep_seconds: float = 5.0,
+        sweep_seconds: float = 30.0,
+        grace_seconds: float = 10.0,
         lease_seconds: float = 10.0,
     ) -> None:
         self.store = store
@@ -65,13 +126,17 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
         self.sweep_seconds = sweep_seconds
-        self._fresh: list[dict[str, Any]] = []
-        self._next_sweep = 0.0
+        self.grace = timedelta(seconds=grace_seconds)
         self.lease_seconds = lease_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self._wake = asyncio.Event()
-        self._leases = store.collection.database["outbox_relay_lease"]
+        db = store.collection.database
+        self.published = PublishedLog(db, f"{store.collection.name}_published")
+        self._leases = db["outbox_relay_lease"]
         self._lease_until: datetime | None = None
+        self._fresh: list[dict[str, Any]] = []
+        self._settled = False  # True once a sweep has published everything stored before
+        self._next_sweep = 0.0
+        self._wake = asyncio.Event()
         store.on_append(self.nudge)
 
     def nudge(self, docs: list[dict[str, Any]] | None = None) -> None:
@@ -80,55 +145,90 @@ class OutboxRelay:
             self._fresh.extend(d for d in docs if d.get("outbox"))
         self._wake.set()
 
-    async def _hold_lease(self) -> bool:
-        now = datetime.now(UTC)
-        if self._lease_until and now < self._lease_until - timedelta(
-            seconds=self.lease_seconds / 2
-        ):
-            return True
-        until = now + timedelta(seconds=self.lease_seconds)
-        try:
-            await self._leases.find_one_and_update(
-                {"_id": "relay", "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "until": until}},
-                upsert=True,
-            )
-        except DuplicateKeyError:  # another replica holds an unexpired lease
-            self._lease_until = None
-            return False
-        self._lease_until = until
-        return True
+    async def ensure_indexes(self) -> None:
+        await self.published.ensure_indexes()
 
-    async def publish_pending(self) -> int:
-        """Sweep: publish one batch of pending events from the store, in stream order."""
-        cursor = (
-            self.store.collection.find({"outbox.state": PENDING})
-            .sort([("recorded_at", ASCENDING), ("stream_id", ASCENDING), ("version", ASCENDING)])
-            .limit(self.batch_size)
-        )
-        docs = await cursor.to_list()
-        swept = {d["_id"] for d in docs}
-        # Appended after the fast path last ran: published here, so don't publish them twice.
-        self._fresh = [d for d in self._fresh if d["_id"] not in swept]
-        return await self._publish(docs)
+    # ------------------------------------------------------------------ the two paths
 
     async def publish_fresh(self) -> int:
         """Fast path: publish what this process appended since the last call."""
         docs, self._fresh = self._fresh[: self.batch_size], self._fresh[self.batch_size :]
         return await self._publish(docs)
 
+    async def sweep(self, *, settle: bool = False) -> int | None:
+        """Publish every stored event that no relay published; ``None`` without the lease.
+
+        ``settle`` includes the youngest events too (start-up and recovery); otherwise
+        events younger than the grace period are left to the fast paths.
+        """
+        if not await self._hold_lease():
+            return None
+        lease = await self._leases.find_one({"_id": "relay"}, {"watermark": 1}) or {}
+        mark = lease.get("watermark")
+        cursor: Position | None = tuple(mark) if mark else None
+        now = datetime.now(UTC)
+        before = now if settle else now - self.grace
+        count = 0
+        complete = False
+        while True:
+            query: dict[str, Any] = {"outbox": {"$exists": True}, "recorded_at": {"$lt": before}}
+            if cursor is not None:
+                query.update(_after(cursor))
+            page = (
+                await self.store.collection.find(query)
+                .sort(RECORDED_ORDER)
+                .limit(self.batch_size)
+                .to_list()
+            )
+            if page:
+                done = await self.published.ids_since(page[0]["recorded_at"])
+                todo = [d for d in page if d["_id"] not in done]
+                swept = {d["_id"] for d in todo}
+                # queued for the fast path as well: published here, don't publish twice
+                self._fresh = [d for d in self._fresh if d["_id"] not in swept]
+                count += await self._publish(todo)
+                SWEPT.inc(len(todo))
+                cursor = _position(page[-1])
+            if len(page) < self.batch_size:
+                complete = True
+                break
+            if not await self._hold_lease():  # a long sweep renews its lease per page
+                break
+        # Everything up to the cursor (up to ``before`` for a complete pass) is published.
+        # The watermark stays a grace period behind now: a slow insert of another replica
+        # may still land with an older recorded_at.
+        floor: Position = (now - self.grace, "", 0)
+        reached = floor if complete or cursor is None else min(cursor, floor)
+        previous: Position | None = tuple(mark) if mark else None
+        if (complete or cursor is not None) and (previous is None or reached > previous):
+            await self._leases.update_one(
+                {"_id": "relay", "owner": self.owner}, {"$set": {"watermark": list(reached)}}
+            )
+            await self.published.forget_before(reached[0])
+        return count
+
+    async def backlog(self) -> int:
+        """How many stored integration events are not published yet."""
+        lease = await self._leases.find_one({"_id": "relay"}, {"watermark": 1}) or {}
+        query: dict[str, Any] = {"outbox": {"$exists": True}}
+        if lease.get("watermark"):
+            query.update(_after(tuple(lease["watermark"])))
+        ids = [d["_id"] async for d in self.store.collection.find(query, {"_id": 1})]
+        if not ids:
+            return 0
+        done = {i async for b in self.published.collection.find({}, {"ids": 1}) for i in b["ids"]}
+        return sum(1 for i in ids if i not in done)
+
+    # ------------------------------------------------------------------ publishing
+
     async def _publish(self, docs: list[dict[str, Any]]) -> int:
         if not docs:
             return 0
         acks = [await self._send(doc) for doc in docs]
         await asyncio.gather(*acks)
+        await self.published.record(docs)
         now = datetime.now(UTC)
         for doc in docs:
-            await retry_transient(
-                lambda d=doc: self.store.collection.update_one(  # type: ignore[misc]
-                    {"_id": d["_id"]}, {"$set": {"outbox.state": SENT, "outbox.sent_at": now}}
-                )
-            )
             RELAYED.labels(doc["outbox"]["topic"]).inc()
             RELAY_LAG.observe((now - doc["recorded_at"]).total_seconds())
         return len(docs)
@@ -160,25 +260,49 @@ class OutboxRelay:
             )
         return future
 
+    async def _hold_lease(self) -> bool:
+        now = datetime.now(UTC)
+        if self._lease_until and now < self._lease_until - timedelta(
+            seconds=self.lease_seconds / 2
+        ):
+            return True
+        until = now + timedelta(seconds=self.lease_seconds)
+        try:
+            await self._leases.find_one_and_update(
+                {"_id": "relay", "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "until": until}},
+                upsert=True,
+            )
+        except DuplicateKeyError:  # another replica holds an unexpired lease
+            self._lease_until = None
+            return False
+        self._lease_until = until
+        return True
+
+    # ------------------------------------------------------------------ the loop
+
     async def run(self) -> None:
         """Relay until cancelled. Errors are logged and retried with backoff."""
         loop = asyncio.get_running_loop()
+        await self.ensure_indexes()
         backoff = 0.1
         while True:
             try:
-                if not await self._hold_lease():
-                    self._fresh.clear()  # the lease holder's sweep publishes them
-                    await asyncio.sleep(self.lease_seconds / 2)
-                    continue
                 self._wake.clear()  # before reading, so an append meanwhile re-wakes us
+                if not self._settled:
+                    self._fresh.clear()  # the settling sweep publishes them, in order
+                    if await self.sweep(settle=True) is None:
+                        await asyncio.sleep(self.lease_seconds / 2)
+                        continue
+                    self._settled = True
+                    self._next_sweep = loop.time() + self.sweep_seconds
                 published = await self.publish_fresh()
                 if loop.time() >= self._next_sweep:
-                    swept = await self.publish_pending()
-                    full = swept >= self.batch_size  # more may be waiting: sweep again now
-                    self._next_sweep = loop.time() + (0.0 if full else self.sweep_seconds)
-                    published += swept
+                    swept = await self.sweep()
+                    self._next_sweep = loop.time() + self.sweep_seconds
+                    published += swept or 0
                 backoff = 0.1
-                if self._fresh or published >= self.batch_size:
+                if self._fresh:
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
@@ -186,9 +310,8 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
-                # Whatever failed is still pending in the store; the sweep republishes it in
-                # stream order, so newer fast-path events must not overtake it.
-                self._fresh.clear()
-                self._next_sweep = 0.0
+                # Whatever failed is still unpublished in the store; the settling sweep
+                # republishes it in order before the fast path resumes.
+                self._settled = False
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)

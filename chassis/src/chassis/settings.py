@@ -51,7 +51,12 @@ class ServiceSettings(BaseSettings):
 
     relay_batch_size: int = 500
     relay_idle_poll_seconds: float = 0.2
-    relay_sweep_seconds: float = 5.0
+    relay_sweep_seconds: float = Field(
+        default=30.0, description="How often the relay looks for events no fast path published."
+    )
+    relay_grace_seconds: float = Field(
+        default=10.0, description="Events younger than this are left to the fast paths."
+    )
     max_request_body_bytes: int = 1_000_000
 
     @model_validator(mode="after")

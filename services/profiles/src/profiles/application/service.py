@@ -21,7 +21,6 @@ from chassis.eventstore import ConcurrencyError, EventStore
 from chassis.idempotency import IdempotencyStore
 from profiles import translation
 from profiles.adapters.aggregates import Aggregates
-from profiles.adapters.bulk_append import append_new_streams
 from profiles.adapters.loads import MentorLoads
 from profiles.adapters.projector import Projector
 from profiles.adapters.readmodels import ReadModels
@@ -352,8 +351,7 @@ class ProfilesService:
             ids = {m.member_id for _, m in batch}
             self.projector.in_flight |= ids
             try:
-                failed = await append_new_streams(
-                    self.events,
+                failed = await self.events.append_new_streams(
                     [(m.member_id, translation.member_events(m, program)) for _, m in batch],
                     tenant_id=program.tenant_id,
                 )
@@ -637,9 +635,10 @@ class ProfilesService:
         """Forget the personal data in the stream's past events (idempotent).
 
         The events stay (versions, ids, types, times), so the stream and every projection
-        remain consistent; their personal content is overwritten. Already-published
-        profile snapshots in the outbox are dropped too; Kafka's copy is superseded by
-        the tombstone and compacted away (see the profile-changed topic).
+        remain consistent; their personal content is overwritten. The profile snapshots
+        in the outbox become tombstones too: one not published yet goes out as an erasure,
+        and Kafka's copies of published ones are superseded by the tombstone and compacted
+        away (see the profile-changed topic).
         """
         coll = self.events.collection
         await coll.update_many(
@@ -657,11 +656,16 @@ class ProfilesService:
         await coll.update_many(
             {
                 "stream_id": member_id,
-                "outbox.state": "sent",
                 "outbox.topic": "profile-changed",
                 "outbox.data.erased": False,
             },
-            {"$set": {"outbox.data.snapshot": None, "outbox.redacted": True}},
+            {
+                "$set": {
+                    "outbox.data.snapshot": None,
+                    "outbox.data.erased": True,
+                    "outbox.redacted": True,
+                }
+            },
         )
 
 
