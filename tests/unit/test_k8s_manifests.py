@@ -1,0 +1,689 @@
+"""deploy/k8s: the manifests agree with the code they run, without a cluster.
+
+Every YAML file parses; every kustomization lists files that exist; every service under
+services/ has a Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler; probes
+hit /readyz and /healthz on the container port; every container has requests and limits and
+meets the `restricted` Pod Security profile; every environment variable a manifest sets is a
+real setting of that service (its pydantic Settings class: ``env_prefix`` + field name), so a
+typo fails here instead of being ignored at run time; the environment the example overlay
+gives each service passes the production guards of ``chassis.settings``; the network
+policies let each pod reach what its configuration points at; no Secret with data is
+committed. ``kubectl kustomize`` (kubectl ships with this machine image) renders the base and
+the example overlay.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from chassis.settings import ServiceSettings
+
+REPO = Path(__file__).resolve().parents[2]
+K8S = REPO / "deploy" / "k8s"
+BASE = K8S / "base"
+EXAMPLE = K8S / "overlays" / "example"
+SECRET_TEMPLATE = K8S / "secrets.template.yaml"
+DOCKERFILE = K8S / "Dockerfile"
+SHARED_CONFIG = "platform-config"
+#: Environment variables read by libraries rather than by the settings classes.
+LIBRARY_ENV = {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}
+#: Settings that hold credentials: they must come from a Secret.
+SECRET_SETTINGS = {"MONGO_URL", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"}
+#: The Pod Security ``restricted`` profile, as far as these manifests can break it.
+ALLOWED_VOLUME_KINDS = {"emptyDir", "configMap", "secret", "projected", "downwardAPI"}
+
+Doc = dict[str, Any]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def yaml_files() -> list[Path]:
+    return sorted(K8S.rglob("*.yaml"))
+
+
+@functools.cache
+def load(path: Path) -> tuple[Doc, ...]:
+    with path.open() as handle:
+        return tuple(doc for doc in yaml.safe_load_all(handle) if doc is not None)
+
+
+def kustomization_dirs() -> list[Path]:
+    return sorted(p.parent for p in K8S.rglob("kustomization.yaml"))
+
+
+def kustomization(directory: Path) -> Doc:
+    (doc,) = load(directory / "kustomization.yaml")
+    return doc
+
+
+def resource_files(directory: Path) -> list[Path]:
+    """The YAML files a kustomization includes as resources, through its bases."""
+    files: list[Path] = []
+    for entry in kustomization(directory).get("resources", []):
+        path = (directory / entry).resolve()
+        files += resource_files(path) if path.is_dir() else [path]
+    return files
+
+
+def parse_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key] = value
+    return values
+
+
+def generated_config(directory: Path) -> dict[str, dict[str, str]]:
+    """ConfigMap name -> data from the configMapGenerators of a kustomization and its bases."""
+    configs: dict[str, dict[str, str]] = {}
+    for entry in kustomization(directory).get("resources", []):
+        if (directory / entry).is_dir():
+            configs.update(generated_config((directory / entry).resolve()))
+    for generator in kustomization(directory).get("configMapGenerator", []):
+        data: dict[str, str] = {}
+        for env_file in generator.get("envs", []):
+            data.update(parse_env_file(directory / env_file))
+        for literal in generator.get("literals", []):
+            key, _, value = literal.partition("=")
+            data[key] = value
+        if generator.get("behavior") == "merge":
+            configs[generator["name"]] = {**configs.get(generator["name"], {}), **data}
+        else:
+            configs[generator["name"]] = data
+    return configs
+
+
+def objects(files: list[Path], kind: str) -> dict[str, Doc]:
+    found = {}
+    for path in files:
+        for doc in load(path):
+            if doc.get("kind") == kind:
+                found[doc["metadata"]["name"]] = doc
+    return found
+
+
+def base_files() -> list[Path]:
+    return resource_files(BASE)
+
+
+def pod_templates(files: list[Path]) -> dict[str, Doc]:
+    """Name -> pod template of every Deployment and Job."""
+    templates = {name: d["spec"]["template"] for name, d in objects(files, "Deployment").items()}
+    templates.update({name: d["spec"]["template"] for name, d in objects(files, "Job").items()})
+    return templates
+
+
+def containers(template: Doc) -> Iterator[Doc]:
+    yield from template["spec"].get("initContainers", [])
+    yield from template["spec"]["containers"]
+
+
+@functools.cache
+def services() -> dict[str, type[ServiceSettings]]:
+    """Every service under services/ and its settings class."""
+    found: dict[str, type[ServiceSettings]] = {}
+    for directory in sorted((REPO / "services").iterdir()):
+        if not (directory / "pyproject.toml").exists():
+            continue
+        module = importlib.import_module(f"{directory.name}.settings")
+        classes = [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, ServiceSettings)
+            and value.__module__ == module.__name__
+        ]
+        assert len(classes) == 1, f"{module.__name__}: expected one ServiceSettings subclass"
+        found[directory.name] = classes[0]
+    return found
+
+
+def env_prefix(cls: type[ServiceSettings]) -> str:
+    return str(cls.model_config["env_prefix"])
+
+
+def setting_names(cls: type[ServiceSettings]) -> set[str]:
+    return {env_prefix(cls) + field.upper() for field in cls.model_fields}
+
+
+def uses_object_storage(service: str) -> bool:
+    bootstrap = REPO / "services" / service / "src" / service / "bootstrap.py"
+    return "object_store=True" in bootstrap.read_text()
+
+
+def environ_names(path: Path) -> set[str]:
+    """The names a script reads with ``os.environ.get("NAME", ...)``."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Attribute)
+            and node.func.value.attr == "environ"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+def cli_flags(path: Path) -> set[str]:
+    """The options a script declares with ``parser.add_argument("--flag", ...)``."""
+    flags = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add_argument"
+        ):
+            flags |= {
+                a.value
+                for a in node.args
+                if isinstance(a, ast.Constant) and str(a.value).startswith("--")
+            }
+    return flags
+
+
+def resolve_env(container: Doc, configs: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The environment a container gets; Secret values become non-development stand-ins."""
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        data = configs[source["configMapRef"]["name"]]
+        env.update({source.get("prefix", "") + key: value for key, value in data.items()})
+    for entry in container.get("env", []):
+        if "value" in entry:
+            env[entry["name"]] = entry["value"]
+            continue
+        source = entry["valueFrom"]
+        if "secretKeyRef" in source:
+            ref = source["secretKeyRef"]
+            env[entry["name"]] = (
+                f"mongodb://user:pw@mongo.test:27017/?replicaSet=rs0#{ref['name']}"
+                if ref["key"] == "mongo-url"
+                else f"from-secret-{ref['name']}-{ref['key']}"
+            )
+        elif "configMapKeyRef" in source:
+            ref = source["configMapKeyRef"]
+            env[entry["name"]] = configs[ref["name"]][ref["key"]]
+        elif "resourceFieldRef" in source:
+            env[entry["name"]] = "1"
+        else:
+            raise AssertionError(f"unexpected valueFrom in {entry}")
+    return env
+
+
+def quantity(value: str | int | float) -> float:
+    """A Kubernetes quantity (``250m``, ``2``, ``384Mi``, ``1Gi``) as a number."""
+    text = str(value)
+    units = {"m": 1e-3, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 1e3, "M": 1e6, "G": 1e9}
+    for suffix in sorted(units, key=len, reverse=True):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * units[suffix]
+    return float(text)
+
+
+def uvicorn_port(container: Doc) -> int:
+    (port,) = [int(a.split("=", 1)[1]) for a in container["args"] if a.startswith("--port=")]
+    return port
+
+
+def selects(selector: Doc, labels: dict[str, str]) -> bool:
+    assert set(selector) <= {"matchLabels"}, f"only matchLabels selectors are checked: {selector}"
+    return all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items())
+
+
+def host_port(address: str, default: int) -> int:
+    if "://" in address:
+        parts = urlsplit(address)
+        return parts.port or {"https": 443, "http": 80}.get(parts.scheme, default)
+    return int(address.rsplit(":", 1)[1]) if ":" in address else default
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_every_yaml_file_parses_into_named_objects() -> None:
+    assert yaml_files(), "no manifests under deploy/k8s"
+    for path in yaml_files():
+        docs = load(path)
+        assert docs, f"{path} is empty"
+        for doc in docs:
+            assert {"apiVersion", "kind"} <= set(doc), f"{path}: {doc.get('kind')}"
+            if doc["kind"] != "Kustomization":
+                assert doc.get("metadata", {}).get("name"), f"{path}: unnamed {doc['kind']}"
+
+
+def test_every_kustomization_lists_files_that_exist() -> None:
+    assert {BASE, EXAMPLE} <= set(kustomization_dirs())
+    for directory in kustomization_dirs():
+        doc = kustomization(directory)
+        listed = list(doc.get("resources", []))
+        listed += [p["path"] for p in doc.get("patches", []) if "path" in p]
+        listed += [f for g in doc.get("configMapGenerator", []) for f in g.get("envs", [])]
+        listed += [f for g in doc.get("configMapGenerator", []) for f in g.get("files", [])]
+        for entry in listed:
+            path = directory / entry
+            assert path.exists(), f"{directory}/kustomization.yaml lists missing {entry}"
+            if path.is_dir():
+                assert (path / "kustomization.yaml").exists(), f"{path} is no kustomization"
+
+
+def test_every_manifest_is_used_by_a_kustomization() -> None:
+    """No forgotten file: each YAML is a kustomization, a resource or patch of one, or the
+    Secret template (which on purpose is in none)."""
+    used = {SECRET_TEMPLATE}
+    for directory in kustomization_dirs():
+        used.add(directory / "kustomization.yaml")
+        used |= set(resource_files(directory))
+        used |= {
+            (directory / p["path"]).resolve() for p in kustomization(directory).get("patches", [])
+        }
+    assert {p.resolve() for p in yaml_files()} - {p.resolve() for p in used} == set()
+
+
+# --------------------------------------------------------------------------- services
+
+
+def test_every_service_has_its_objects() -> None:
+    files = base_files()
+    for kind in ("ServiceAccount", "Deployment", "Service", "PodDisruptionBudget"):
+        assert set(services()) <= set(objects(files, kind)), f"a service lacks its {kind}"
+    hpas = objects(files, "HorizontalPodAutoscaler")
+    for name, deployment in objects(files, "Deployment").items():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert selects(deployment["spec"]["selector"], labels), name
+        service = objects(files, "Service")[name]
+        assert selects({"matchLabels": service["spec"]["selector"]}, labels), name
+        ports = {
+            p["name"]
+            for c in deployment["spec"]["template"]["spec"]["containers"]
+            for p in c["ports"]
+        }
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports, name
+        pdb = objects(files, "PodDisruptionBudget")[name]
+        assert selects(pdb["spec"]["selector"], labels), name
+        if name in hpas:
+            assert hpas[name]["spec"]["scaleTargetRef"] == {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "name": name,
+            }
+            assert hpas[name]["spec"]["minReplicas"] >= 2, f"{name}: one replica is no HA"
+            assert "replicas" not in deployment["spec"], f"{name}: the HPA owns replicas"
+
+
+def test_containers_run_their_service_with_probes_on_the_container_port() -> None:
+    for name, deployment in objects(base_files(), "Deployment").items():
+        template = deployment["spec"]["template"]
+        (container,) = template["spec"]["containers"]
+        assert container["command"] == ["uvicorn"]
+        assert container["args"][0] == f"{name}.main:app"
+        assert importlib.util.find_spec(f"{name}.main") is not None, f"{name}.main missing"
+        (port,) = container["ports"]
+        assert port["name"] == "http"
+        assert port["containerPort"] == uvicorn_port(container)
+        assert "--host=0.0.0.0" in container["args"]
+        env = {e["name"]: e.get("value") for e in container.get("env", [])}
+        prefix = env_prefix(services()[name])
+        assert env.get(f"{prefix}HTTP_PORT") == str(port["containerPort"]), name
+        for probe, path in (
+            ("readinessProbe", "/readyz"),
+            ("livenessProbe", "/healthz"),
+            ("startupProbe", "/healthz"),
+        ):
+            get = container[probe]["httpGet"]
+            assert get["path"] == path, f"{name} {probe}"
+            assert get["port"] in ("http", port["containerPort"]), f"{name} {probe}"
+        annotations = template["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/path"] == "/metrics"
+        assert annotations["prometheus.io/port"] == str(port["containerPort"])
+        # preStop sleep + uvicorn's graceful shutdown must fit in the grace period.
+        sleep = int(container["lifecycle"]["preStop"]["exec"]["command"][1])
+        (graceful,) = [
+            int(a.split("=")[1]) for a in container["args"] if "--timeout-graceful-shutdown" in a
+        ]
+        assert template["spec"]["terminationGracePeriodSeconds"] > sleep + graceful, name
+        assert template["spec"].get("topologySpreadConstraints"), f"{name}: not spread"
+
+
+def test_every_container_has_requests_and_limits() -> None:
+    for name, template in pod_templates(base_files()).items():
+        for container in containers(template):
+            resources = container["resources"]
+            for resource in ("cpu", "memory"):
+                request = quantity(resources["requests"][resource])
+                limit = quantity(resources["limits"][resource])
+                assert 0 < request <= limit, f"{name}/{container['name']} {resource}"
+    matching = objects(base_files(), "Deployment")["matching"]["spec"]["template"]["spec"]
+    (container,) = matching["containers"]
+    # The MiniLM encoder in numpy plus every program's scoring pool, in every replica.
+    assert quantity(container["resources"]["requests"]["memory"]) >= 2**30
+
+
+def test_pods_meet_the_restricted_pod_security_profile() -> None:
+    user = re.search(r"^USER\s+(\d+):(\d+)\s*$", DOCKERFILE.read_text(), re.M)
+    assert user, "the Dockerfile sets a numeric USER uid:gid"
+    for name, template in pod_templates(base_files()).items():
+        spec = template["spec"]
+        pod = spec["securityContext"]
+        assert pod["runAsNonRoot"] is True, name
+        assert pod["runAsUser"] == int(user[1]) and pod["runAsGroup"] == int(user[2]), name
+        assert pod["seccompProfile"]["type"] == "RuntimeDefault", name
+        assert spec["automountServiceAccountToken"] is False, name
+        assert not spec.get("hostNetwork") and not spec.get("hostPID"), name
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for volume in volumes.values():
+            assert set(volume) - {"name"} <= ALLOWED_VOLUME_KINDS, f"{name}: {volume}"
+        for container in containers(template):
+            where = f"{name}/{container['name']}"
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False, where
+            assert security["readOnlyRootFilesystem"] is True, where
+            assert security["capabilities"]["drop"] == ["ALL"], where
+            assert not security["capabilities"].get("add"), where
+            assert not security.get("privileged"), where
+            tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+            assert tmp and "emptyDir" in volumes[tmp[0]["name"]], f"{where}: /tmp not writable"
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def test_environment_names_are_settings_of_the_service() -> None:
+    """A misspelt variable would be ignored by pydantic-settings at run time: fail here."""
+    configs = generated_config(EXAMPLE)
+    deployments = [
+        doc for path in yaml_files() for doc in load(path) if doc.get("kind") == "Deployment"
+    ]
+    assert deployments
+    for deployment in deployments:  # the base's and any overlay patch's
+        name = deployment["metadata"]["name"]
+        cls = services()[name]
+        valid = setting_names(cls)
+        template = deployment["spec"]["template"]["spec"]
+        for container in template.get("containers", []):
+            for source in container.get("envFrom", []):
+                assert source.get("prefix") == env_prefix(cls), f"{name}: envFrom prefix"
+                data = configs[source["configMapRef"]["name"]]
+                unknown = {env_prefix(cls) + key for key in data} - valid
+                assert not unknown, f"{name}: not settings of {cls.__name__}: {unknown}"
+            names = {e["name"] for e in container.get("env", [])}
+            unknown = names - valid - LIBRARY_ENV
+            assert not unknown, f"{name}: not settings of {cls.__name__}: {unknown}"
+        for container in template.get("initContainers", []):
+            script = REPO / "deploy" / "k8s" / Path(container["command"][1]).name
+            assert container["command"][:2] == ["python", "/app/wait_for_topics.py"]
+            assert {a for a in container["command"][2:] if a.startswith("--")} <= cli_flags(script)
+            names = {e["name"] for e in container.get("env", [])}
+            assert names <= environ_names(script), f"{name}: {names - environ_names(script)}"
+
+
+def test_shared_config_holds_only_settings_every_service_shares() -> None:
+    """The shared ConfigMap reaches every service with its prefix: a key must be a common
+    setting, and no service may have its own default for it (it would be overridden)."""
+    for directory in (BASE, EXAMPLE):
+        shared = generated_config(directory)[SHARED_CONFIG]
+        for key in shared:
+            field = key.lower()
+            assert field in ServiceSettings.model_fields, f"{key} is not a common setting"
+            for name, cls in services().items():
+                own = field in vars(cls).get("__annotations__", {})
+                assert not own, f"{key}: {name} has its own default for {field}"
+        assert shared["ENVIRONMENT"] == "production"
+        assert not {k for k in shared if k in SECRET_SETTINGS}, "credentials in a ConfigMap"
+
+
+def test_the_topics_job_runs_the_topics_command_with_its_flags_and_environment() -> None:
+    (job,) = objects(base_files(), "Job").values()
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"][:4] == ["python", "-m", "chassis.topics_cli", "create"]
+    cli = REPO / "chassis" / "src" / "chassis" / "topics_cli.py"
+    assert {a for a in container["command"] if a.startswith("--")} <= cli_flags(cli)
+    names = {e["name"] for e in container["env"]}
+    assert names <= environ_names(cli), names - environ_names(cli)
+    assert {"KAFKA_BOOTSTRAP", "TOPIC_REPLICATION_FACTOR"} <= names
+    assert job["spec"]["template"]["spec"]["restartPolicy"] in ("Never", "OnFailure")
+    assert job["spec"]["backoffLimit"] >= 3, "Kafka may come up after the Job"
+
+
+def test_wait_for_topics_waits_for_every_contract_topic() -> None:
+    from mentorship_contracts.topics import ALL_TOPICS, DEAD_LETTER_TOPICS
+
+    spec = importlib.util.spec_from_file_location("wait_for_topics", K8S / "wait_for_topics.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    names = {s.name for s in (*ALL_TOPICS, *DEAD_LETTER_TOPICS)}
+    assert module.wanted_topics("p.") == {f"p.{n}" for n in names}
+    assert module.missing_topics([f"p.{n}" for n in names] + ["other"], "p.") == []
+    assert module.missing_topics(["p.match-made"], "p.") == sorted(
+        f"p.{n}" for n in names - {"match-made"}
+    )
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def secret_refs(files: list[Path]) -> dict[str, dict[str, str]]:
+    """Deployment name -> {variable: (secret, key)} of its main container."""
+    refs: dict[str, dict[str, str]] = {}
+    for name, template in pod_templates(files).items():
+        for container in containers(template):
+            for entry in container.get("env", []):
+                ref = entry.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    refs.setdefault(name, {})[entry["name"]] = f"{ref['name']}/{ref['key']}"
+    return refs
+
+
+def test_no_secret_with_data_is_committed_or_applied() -> None:
+    for directory in kustomization_dirs():
+        doc = kustomization(directory)
+        assert "secretGenerator" not in doc, f"{directory}: secretGenerator"
+        for path in resource_files(directory):
+            kinds = {d["kind"] for d in load(path)}
+            assert "Secret" not in kinds, f"{path} is applied and holds a Secret"
+    for path in yaml_files():
+        for doc in load(path):
+            if doc.get("kind") != "Secret":
+                continue
+            assert path == SECRET_TEMPLATE, f"{path}: Secret outside the template"
+            assert not doc.get("data"), f"{path}: base64 data in {doc['metadata']['name']}"
+            for key, value in doc.get("stringData", {}).items():
+                assert re.fullmatch(r"<[^<>]+>", value), f"{path}: {key} is not a placeholder"
+
+
+def test_credentials_come_from_the_secrets_the_template_documents() -> None:
+    template = {
+        f"{doc['metadata']['name']}/{key}"
+        for doc in load(SECRET_TEMPLATE)
+        for key in doc["stringData"]
+    }
+    refs = secret_refs(base_files())
+    assert {ref for by_name in refs.values() for ref in by_name.values()} == template
+    for name, cls in services().items():
+        prefix = env_prefix(cls)
+        (container,) = objects(base_files(), "Deployment")[name]["spec"]["template"]["spec"][
+            "containers"
+        ]
+        literal = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+        assert f"{prefix}MONGO_URL" in refs.get(name, {}), f"{name}: MongoDB URL not secret"
+        if uses_object_storage(name):
+            for setting in ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"):
+                assert f"{prefix}{setting}" in refs[name], f"{name}: {setting} not secret"
+        for setting in SECRET_SETTINGS:
+            value = literal.get(prefix + setting)
+            if value is None:
+                continue
+            # Only a filler for a service without object storage (chassis' production guard).
+            assert setting == "MINIO_SECRET_KEY" and not uses_object_storage(name), name
+            assert value.startswith("not-used-by-"), f"{name}: {setting}={value!r}"
+
+
+# --------------------------------------------------------------------------- production
+
+
+def production_settings(
+    name: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> ServiceSettings:
+    cls = services()[name]
+    with monkeypatch.context() as patch:
+        for variable in list(os.environ):
+            if variable.startswith(env_prefix(cls)):
+                patch.delenv(variable)
+        for variable, value in env.items():
+            patch.setenv(variable, value)
+        return cls()
+
+
+def check_production(
+    templates: dict[str, Doc], configs: dict[str, dict[str, str]], mp: pytest.MonkeyPatch
+) -> None:
+    for name in services():
+        (container,) = templates[name]["spec"]["containers"]
+        settings = production_settings(name, resolve_env(container, configs), mp)
+        assert settings.environment == "production"
+        assert settings.auth_jwks_url, f"{name}: no JWKS URL"
+        assert settings.http_port == uvicorn_port(container)
+        assert settings.mongo_db == name
+        assert settings.mongo_url.startswith("mongodb://user:pw@")
+
+
+def test_the_manifests_environment_passes_the_production_guards(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    check_production(pod_templates(base_files()), generated_config(EXAMPLE), monkeypatch)
+    check_production(pod_templates(base_files()), generated_config(BASE), monkeypatch)
+
+
+def test_network_policies_let_each_pod_reach_what_it_is_configured_to_use() -> None:
+    files = base_files()
+    policies = {name: doc["spec"] for name, doc in objects(files, "NetworkPolicy").items()}
+    check_network(pod_templates(files), policies, generated_config(BASE)[SHARED_CONFIG])
+    for patch in kustomization(EXAMPLE).get("patches", []):  # a patch replaces lists
+        for doc in load(EXAMPLE / patch["path"]):
+            if doc["kind"] == "NetworkPolicy":
+                policies[doc["metadata"]["name"]] = {
+                    **policies[doc["metadata"]["name"]],
+                    **doc["spec"],
+                }
+    check_network(pod_templates(files), policies, generated_config(EXAMPLE)[SHARED_CONFIG])
+
+
+def check_network(
+    templates: dict[str, Doc], policies: dict[str, Doc], shared: dict[str, str]
+) -> None:
+    """Each pod may reach, by port, what its configuration points at; services take HTTP."""
+    kafka = host_port(shared["KAFKA_BOOTSTRAP"].split(",")[0], 9092)
+    for name, template in templates.items():
+        wanted = {(53, "UDP"), (kafka, "TCP")}
+        if name in services():
+            wanted |= {
+                (27017, "TCP"),
+                (host_port(shared["AUTH_JWKS_URL"], 443), "TCP"),
+                (host_port(shared["OTEL_EXPORTER_OTLP_ENDPOINT"], 4318), "TCP"),
+            }
+            if uses_object_storage(name):
+                wanted.add((host_port(shared["MINIO_ENDPOINT"], 443), "TCP"))
+        labels = template["metadata"]["labels"]
+        mine = [spec for spec in policies.values() if selects(spec["podSelector"], labels)]
+        assert [s for s in mine if "Egress" in s.get("policyTypes", [])], (
+            f"{name}: no egress policy"
+        )
+        allowed = {
+            (port["port"], port.get("protocol", "TCP"))
+            for spec in mine
+            for rule in spec.get("egress", [])
+            for port in rule.get("ports", [])
+        }
+        assert wanted <= allowed, f"{name}: egress not allowed to {wanted - allowed}"
+        if name in services():
+            ingress = {
+                port["port"]
+                for spec in mine
+                for rule in spec.get("ingress", [])
+                for port in rule.get("ports", [])
+            }
+            assert "http" in ingress, f"{name}: no ingress to its http port"
+
+
+# --------------------------------------------------------------------------- image
+
+
+def test_the_dockerfile_installs_the_locked_workspace_as_a_non_root_user() -> None:
+    text = DOCKERFILE.read_text()
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim", text, re.M)
+    syncs = re.findall(r"uv sync ([^\n\\]*)", text)
+    assert syncs and all("--locked" in s and "--no-dev" in s for s in syncs), syncs
+    root = tomllib.loads((REPO / "pyproject.toml").read_text())
+    members = {
+        member.relative_to(REPO).as_posix()
+        for pattern in root["tool"]["uv"]["workspace"]["members"]
+        for member in REPO.glob(pattern)
+        if (member / "pyproject.toml").exists()
+    }
+    copied = set(re.findall(r"^COPY (\S+)/pyproject\.toml ", text, re.M))
+    assert copied == members, f"Dockerfile copies {copied}, the workspace has {members}"
+    for source in re.findall(r"^COPY (?!--from)(\S+) ", text, re.M):
+        assert (REPO / source).exists(), f"COPY {source}: no such path"
+    assert "wait_for_topics.py /app/wait_for_topics.py" in text
+
+
+# --------------------------------------------------------------------------- kustomize
+
+
+def kustomize(directory: Path) -> list[Doc]:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.fail("kubectl not found: it ships with this machine image (google-cloud-cli)")
+    out = subprocess.run(
+        [kubectl, "kustomize", str(directory)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return [doc for doc in yaml.safe_load_all(out.stdout) if doc is not None]
+
+
+def test_kustomize_renders_the_base_and_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    kustomize(BASE)
+    docs = kustomize(EXAMPLE)
+    kinds = {doc["kind"] for doc in docs}
+    assert "Secret" not in kinds
+    assert {"Namespace", "Deployment", "Job", "NetworkPolicy", "Ingress"} <= kinds
+    for doc in docs:
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"].get("namespace") == "mentorship", doc["metadata"]["name"]
+    configs = {d["metadata"]["name"]: d["data"] for d in docs if d["kind"] == "ConfigMap"}
+    templates = {
+        d["metadata"]["name"]: d["spec"]["template"]
+        for d in docs
+        if d["kind"] in ("Deployment", "Job")
+    }
+    for template in templates.values():
+        for container in containers(template):
+            image = container["image"]
+            assert "/" in image and (":" in image.rsplit("/", 1)[1] or "@" in image), image
+    assert not [v for data in configs.values() for v in data.values() if ".invalid" in v]
+    check_production(templates, configs, monkeypatch)
+    (shared,) = [data for name, data in configs.items() if name.startswith(SHARED_CONFIG + "-")]
+    policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
+    check_network(templates, policies, shared)
