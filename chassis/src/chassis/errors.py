@@ -61,6 +61,23 @@ class PayloadTooLarge(Problem):
     status, title = 413, "Payload too large"
 
 
+def _renderable(value: Any) -> Any:
+    """``value`` with every string valid Unicode: a detail or field name that echoes the
+    request can carry an unpaired surrogate (from a ``\\ud800`` JSON escape), which UTF-8
+    cannot encode; it is shown as the escape it came from."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {_renderable(k): _renderable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_renderable(v) for v in value]
+    return value
+
+
 def problem_response(
     status: int, title: str, detail: str, *, instance: str | None = None, **extra: Any
 ) -> JSONResponse:
@@ -70,7 +87,9 @@ def problem_response(
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(
+        _renderable(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -1,10 +1,15 @@
-"""Request body size limit, enforced while streaming (not only from Content-Length)."""
+"""Request body limits: the size, enforced while streaming (not only from Content-Length),
+and what a JSON body an endpoint parses itself may contain."""
 
 from __future__ import annotations
 
+import json
+import sys
+from typing import Any
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chassis.errors import problem_response
+from chassis.errors import InvalidInput, problem_response
 
 
 class BodySizeLimit:
@@ -54,3 +59,74 @@ class BodySizeLimit:
             instance=scope["path"],
         )
         await response(scope, receive, send)
+
+
+#: How deeply a JSON body may nest (arrays and objects); Python's parser itself gives up
+#: (RecursionError) somewhere near 1,000.
+MAX_JSON_DEPTH = 64
+
+
+def parse_json_body(raw: bytes, *, field: str = "body") -> Any:
+    """Parse a JSON request body an endpoint reads itself, or raise ``InvalidInput``.
+
+    Refuses what ``json.loads`` would turn into a 500 or into text nothing downstream can
+    store: bytes that are not UTF-8, malformed JSON, nesting deeper than
+    :data:`MAX_JSON_DEPTH`, integers longer than Python converts (4,300 digits), and unpaired
+    surrogates (``"\\ud800"`` escapes), which UTF-8, BSON and Kafka cannot encode.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"the body is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            field=field,
+        ) from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}", field=field) from None
+    except RecursionError:
+        raise InvalidInput(
+            f"the body nests deeper than {MAX_JSON_DEPTH} levels", field=field
+        ) from None
+    except ValueError:  # the only other one: an integer past Python's conversion limit
+        raise InvalidInput(
+            f"the body has an integer longer than {sys.get_int_max_str_digits()} digits",
+            field=field,
+        ) from None
+    check_json_value(value, field=field)
+    return value
+
+
+def check_json_value(value: Any, *, field: str = "body") -> None:
+    """Raise ``InvalidInput`` naming the first place in a parsed JSON value that nests too
+    deeply or holds a string (value or key) with an unpaired surrogate."""
+    stack: list[tuple[Any, list[str], int]] = [(value, [], 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        where = ".".join(path) if path else field
+        if isinstance(item, str):
+            _check_text(item, where)
+        elif isinstance(item, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise InvalidInput(
+                    f"the body nests deeper than {MAX_JSON_DEPTH} levels", field=field
+                )
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    _check_text(key, where)
+                    stack.append((child, [*path, key], depth + 1))
+            else:
+                for index, child in enumerate(item):
+                    stack.append((child, [*path, str(index)], depth + 1))
+
+
+def _check_text(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        escape = f"\\u{ord(text[exc.start]):04x}"
+        raise InvalidInput(
+            f"{where}: text with an unpaired surrogate ({escape}) is not valid Unicode",
+            field=where,
+        ) from None

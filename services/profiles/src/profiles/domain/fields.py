@@ -112,6 +112,15 @@ def utc_offset_minutes(zone: str, at: datetime | None = None) -> int:
     return int(offset.total_seconds() // 60) if offset else 0
 
 
+def _is_unicode(text: str) -> bool:
+    """False for text UTF-8 cannot encode (unpaired surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _dedupe(values: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -253,6 +262,11 @@ class CustomFieldDef(BaseModel):
         if self.type == "text":
             if not isinstance(value, str):
                 raise InvalidInput(f"{field} must be text", field=field)
+            if not _is_unicode(value):  # a lone "\ud800" escape in the JSON
+                raise InvalidInput(
+                    f"{field} is not valid Unicode text (it has an unpaired surrogate)",
+                    field=field,
+                )
             value = value.strip()
             if len(value) > self.max_length:
                 raise InvalidInput(

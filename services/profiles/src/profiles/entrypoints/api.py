@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
@@ -11,6 +10,7 @@ from pydantic import BaseModel
 
 from chassis.auth import CurrentPrincipal, Principal
 from chassis.errors import InvalidInput, Problem
+from chassis.limits import parse_json_body
 from profiles.adapters.search_index import SearchFilters
 from profiles.application.imports import parse_csv_rows, parse_json_rows
 from profiles.application.service import ProfilesService
@@ -98,7 +98,7 @@ def parse_if_match(value: str | None, *, required: bool) -> int | None:
     raw = value.strip()
     raw = raw[2:] if raw.startswith("W/") else raw
     raw = raw.strip('"')
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # str.isdigit() also takes "²", int() does not
         raise InvalidInput(f"If-Match {value!r} is not an ETag of this API", field="If-Match")
     return int(raw)
 
@@ -331,11 +331,7 @@ async def import_members(
     if content_type in ("text/csv", "application/csv", "text/plain"):
         rows = parse_csv_rows(body)
     elif content_type == "application/json":
-        try:
-            payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"the body is not valid JSON: {exc}", field="body") from None
-        rows = parse_json_rows(payload)
+        rows = parse_json_rows(parse_json_body(body))
     else:
         raise InvalidInput("send text/csv or application/json (Content-Type)", field="Content-Type")
     report = await service.import_members(principal, program_id, rows, dry_run=dry_run)
