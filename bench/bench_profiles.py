@@ -367,6 +367,40 @@ def bench_import(n: int = 10_000) -> dict[str, Any]:
     return asyncio.run(_bench_import(n))
 
 
+def run() -> list[dict[str, object]]:
+    """Rows for ``bench/run.py`` (``make bench``): search, then import."""
+    search = bench_search()
+    imports = bench_import()
+    n = imports["members"]
+    return [
+        {
+            "measure": f"search keyword + 2 filters, {search['profiles']:,} profiles (tantivy)",
+            "p50 ms": search["tantivy_p50_ms"],
+            "p95 ms": search["tantivy_p95_ms"],
+            "goal": "p95 < 50 ms",
+        },
+        {
+            "measure": "same query, Python linear scan (baseline)",
+            "p50 ms": search["scan_p50_ms"],
+            "p95 ms": search["scan_p95_ms"],
+            "ratio": search["speedup_p95"],
+        },
+        {"measure": f"raw insert_many of {n:,} member documents", "s": imports["raw_insert_many_s"]},
+        {
+            "measure": f"import {n:,} members over HTTP, relay paused",
+            "s": imports["import_s (relay paused)"],
+            "ratio": imports["  vs raw insert_many"],
+            "goal": "< 60 s",
+        },
+        {
+            "measure": f"import {n:,} members over HTTP, relay publishing",
+            "s": imports["import_s (relay draining to Kafka)"],
+            "ratio": imports["  vs raw insert_many "],
+            "goal": "< 60 s",
+        },
+    ]
+
+
 def _table(title: str, result: dict[str, Any]) -> str:
     width = max(len(k) for k in result)
     lines = [title, "-" * (width + 14)]

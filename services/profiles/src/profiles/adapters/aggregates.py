@@ -83,16 +83,6 @@ class Aggregates:
             failed = {e["index"] for e in exc.details.get("writeErrors", [])}
             return [aggregates[i] for i in sorted(failed)]
 
-    async def existing(self, stream_ids: list[str]) -> set[str]:
-        """Which of ``stream_ids`` have a snapshot (one query for a whole import batch)."""
-        found: set[str] = set()
-        for start in range(0, len(stream_ids), 5000):
-            chunk = stream_ids[start : start + 5000]
-            found |= {
-                d["_id"] async for d in self.snapshots.find({"_id": {"$in": chunk}}, {"_id": 1})
-            }
-        return found
-
     async def versions(self) -> dict[str, int]:
         return {
             d["_id"]: d.get("version", 0)

@@ -227,15 +227,20 @@ class Projector:
                     await self.project_member(member, owner)
 
     async def run(self) -> None:
+        """Tail the store. A catch-up that took ``t`` is followed by at least ``4 t`` of rest:
+        on FerretDB it scans the whole events collection, and without that bound a large
+        store would spend the database on the tail instead of on requests."""
         while True:
+            started = time.monotonic()
             try:
                 await self.catch_up()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("projector catch-up failed; retrying")
+            rest = max(self.poll_seconds, 4 * (time.monotonic() - started))
             try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), rest)
             except TimeoutError:
                 pass
             self._wake.clear()

@@ -341,11 +341,9 @@ class ProfilesService:
     ) -> dict[int, str]:
         """Append the new members' streams in bulk; project them in bulk."""
         created: dict[int, str] = {}
-        existing = await self.aggregates.existing([m.member_id for _, m in ready])
-        for row, member in ready:
-            if member.member_id in existing:
-                row.reject("user_id", "already a member of this program")
-        fresh_rows = [(row, m) for row, m in ready if m.member_id not in existing]
+        # No look-up of who exists first (a ``$in`` scans the collection on FerretDB): the
+        # event store's unique (stream, version) index refuses an existing member's stream.
+        fresh_rows = ready
         for start in range(0, len(fresh_rows), IMPORT_BATCH):
             batch = fresh_rows[start : start + IMPORT_BATCH]
             ids = {m.member_id for _, m in batch}
