@@ -385,7 +385,10 @@ def run() -> list[dict[str, object]]:
             "p95 ms": search["scan_p95_ms"],
             "ratio": search["speedup_p95"],
         },
-        {"measure": f"raw insert_many of {n:,} member documents", "s": imports["raw_insert_many_s"]},
+        {
+            "measure": f"raw insert_many of {n:,} member documents",
+            "s": imports["raw_insert_many_s"],
+        },
         {
             "measure": f"import {n:,} members over HTTP, relay paused",
             "s": imports["import_s (relay paused)"],
