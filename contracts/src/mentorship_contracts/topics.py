@@ -152,8 +152,9 @@ ALL_TOPICS: Final[tuple[TopicSpec, ...]] = (
     _spec(
         MentorPausedV1,
         "member_id",
-        "A mentor paused or resumed taking new mentees.",
-        "profiles",
+        "A mentor paused or resumed taking new mentees (by themselves, or automatically "
+        "when their requests keep expiring).",
+        "matching",
     ),
     _spec(
         MentorshipRequestedV1,

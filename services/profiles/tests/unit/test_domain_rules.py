@@ -322,3 +322,17 @@ class TestMember:
     def test_application_ids_name_their_member(self) -> None:
         with pytest.raises(NotFound):
             member_id_of_application("garbage")
+
+
+class TestMatchableSnapshot:
+    def test_a_mentor_who_never_said_not_now_is_accepting(self) -> None:
+        prog = program()
+        assert member(prog, roles=["mentor"]).snapshot(prog)["accepting_mentees"] is True
+        assert member(prog, roles=["mentee"]).snapshot(prog)["accepting_mentees"] is False
+
+    def test_a_mentor_who_said_not_now_is_not_accepting(self) -> None:
+        prog = program()
+        busy = member(prog, roles=["mentor"], accepting_mentees=False)
+        assert busy.snapshot(prog)["accepting_mentees"] is False
+        busy.edit_profile(prog, ProfileFields(accepting_mentees=True), {}, {})
+        assert busy.snapshot(prog)["accepting_mentees"] is True

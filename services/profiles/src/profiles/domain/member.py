@@ -417,7 +417,10 @@ class Member(EventSourced):
         for name in SNAPSHOT_FIELDS:
             if name in visible:
                 snap[name] = visible[name]
-        snap["accepting_mentees"] = bool(visible.get("accepting_mentees", False))
+        if "accepting_mentees" in self.profile:
+            snap["accepting_mentees"] = bool(visible.get("accepting_mentees", False))
+        else:  # a mentor who never said "not now" takes mentees (capacity permitting)
+            snap["accepting_mentees"] = "mentor" in self.roles
         snap["custom_fields"] = visible["custom_fields"]
         return snap
 
