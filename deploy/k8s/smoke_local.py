@@ -17,7 +17,8 @@ Run it from the repository root::
    kept; Secret values and endpoints replaced by the local stack's, with a temporary MinIO
    user because production refuses the development key; ports shifted by 10000), checks
    ``/healthz``, ``/readyz`` and ``/metrics``, then sends SIGTERM and expects a graceful stop.
-4. Removes its topics, databases and MinIO user.
+4. Removes its topics, databases and MinIO user. Its consumer groups stay behind, empty
+   (aiokafka's admin client cannot delete groups).
 
 Exit status 0 when every check passed.
 """
