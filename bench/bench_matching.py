@@ -21,9 +21,10 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -407,6 +408,487 @@ def encode_rate(n_sentences: int = 256, batch_size: int = 32) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------- (e) live, end to end
+
+LIVE_TENANT = "bench"
+LIVE_PROGRAM = "prog-live"
+LIVE_LANGUAGES = ["en", "fr", "es"]
+LIVE_TIMEZONES = [
+    "America/Vancouver", "America/Edmonton", "America/Toronto", "America/Halifax",
+    "America/St_Johns", "Europe/London", "Europe/Paris", "America/New_York",
+]  # fmt: skip
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def _latency_summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": math.nan, "p95": math.nan, "p99": math.nan, "max": math.nan}
+    return {
+        "p50": _percentile(values, 50),
+        "p95": _percentile(values, 95),
+        "p99": _percentile(values, 99),
+        "max": max(values),
+    }
+
+
+def _live_snapshot(rng: random.Random, role: str, name: str, edit: int = 0) -> dict[str, Any]:
+    """A ``ProfileSnapshot`` of a synthetic member (``edit`` > 0: an edited version)."""
+    languages = ["en"] if rng.random() < 0.85 else []
+    if rng.random() < 0.3:
+        languages.append("fr")
+    if rng.random() < 0.1:
+        languages.append("es")
+    industry, function = rng.choice(INDUSTRIES), rng.choice(FUNCTIONS)
+    terms = rng.sample(SKILL_POOL, 6)
+    suffix = f" (edit {edit})" if edit else ""
+    snapshot: dict[str, Any] = {
+        "display_name": name,
+        "timezone": rng.choice(LIVE_TIMEZONES),
+        "languages": languages or ["fr"],
+        "industry": industry,
+        "job_function": function,
+        "keywords": rng.sample(SKILL_POOL, 2),
+    }
+    if role == "mentor":
+        snapshot |= {
+            "headline": f"{function} lead in {industry}, {terms[0]} and {terms[1]}{suffix}",
+            "bio": f"I have worked on {terms[0]}, {terms[1]} and {terms[2]} for years.",
+            "skills": terms[:3],
+            "expertise": terms[3 : 3 + rng.randint(0, 3)],
+            "years_experience": rng.randint(8, 35),
+            "capacity": rng.randint(1, 3),
+            "accepting_mentees": True,
+        }
+    else:
+        snapshot |= {
+            "headline": f"{function} in {industry}, growing in {terms[0]}{suffix}",
+            "bio": f"I want to learn {terms[0]} and {terms[1]}.",
+            "goals": terms[: rng.randint(1, 3)],
+            "interests": terms[3 : 3 + rng.randint(0, 2)],
+            "years_experience": rng.randint(0, 12),
+        }
+    return snapshot
+
+
+def _live_payload(member_id: str, role: str, version: int, snapshot: dict[str, Any]) -> Any:
+    from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
+
+    return ProfileChangedV1(
+        tenant_id=LIVE_TENANT,
+        program_id=LIVE_PROGRAM,
+        member_id=member_id,
+        user_id=f"user-{member_id}",
+        organization_id=f"org-{int(member_id.rsplit('-', 1)[1]) % 7}",
+        profile_version=version,
+        roles=[role],
+        mentor_approved=role == "mentor",
+        changed_fields=["headline", "goals" if role == "mentee" else "skills"]
+        if version > 1
+        else [],
+        snapshot=ProfileSnapshot(**snapshot),
+    )
+
+
+class _Timings:
+    """Wall time spent in instrumented coroutines of the running service (per call, ms)."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, list[float]] = {}
+
+    def wrap(self, owner: Any, attribute: str, label: str) -> None:
+        original = getattr(owner, attribute)
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                self.calls.setdefault(label, []).append((time.perf_counter() - started) * 1000)
+
+        setattr(owner, attribute, timed)
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+
+async def live_recommendations(
+    n_mentors: int = 10_000,
+    n_mentees: int = 1_500,
+    *,
+    rate: float = 4.0,
+    events: int = 300,
+    seed: int = 5,
+    real_embeddings: bool = False,
+    partitions: int | None = None,
+) -> dict[str, Any]:
+    """profile-changed on Kafka -> updated recommendations readable, in a 10,000-mentor program.
+
+    See the module docstring; returns latencies (ms) and the breakdown of the service's time.
+    """
+    import asyncio
+    import uuid
+
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+    from aiokafka.admin import AIOKafkaAdminClient
+    from pymongo import AsyncMongoClient
+
+    from chassis.kafka import ensure_topics
+    from matching import translation
+    from matching.adapters.projections import ProjectionStore, member_key, user_key
+    from matching.bootstrap import create_app
+    from matching.settings import MatchingSettings
+    from mentorship_contracts.envelope import to_kafka
+    from mentorship_contracts.events.programs import ProgramChangedV1
+    from mentorship_contracts.factory import new_event
+    from mentorship_contracts.topics import dead_letter_topic, topic
+    from testkit.apps import serve_in_process
+    from testkit.infra import provide
+
+    rng = random.Random(seed)
+    vectors = np.random.default_rng(seed).standard_normal((n_mentors + n_mentees, EMBEDDING_DIM))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    members: dict[str, dict[str, Any]] = {}  # member id -> role, version, snapshot
+    for index in range(n_mentors):
+        members[f"mentor-{index:05d}"] = {"role": "mentor", "version": 1}
+    for index in range(n_mentees):
+        members[f"mentee-{index:05d}"] = {"role": "mentee", "version": 1}
+    for member_id, member in members.items():
+        member["snapshot"] = _live_snapshot(rng, member["role"], member_id.title())
+
+    run = uuid.uuid4().hex[:8]
+    consumed = ("profile-changed", "program-changed", "message-sent")
+    produced = ("mentorship-requested", "mentorship-responded", "match-made")
+    produced += ("mentorship-ended", "mentor-paused")
+    topic_names = [*consumed, *produced, *(dead_letter_topic(n) for n in consumed)]
+    prefix = f"bm{run}."
+    result: dict[str, Any] = {"mentors": n_mentors, "mentees": n_mentees}
+    print(f"live: {n_mentors} mentors, {n_mentees} mentees, {rate}/s", file=sys.stderr)
+
+    with provide() as infra:
+        await ensure_topics(
+            infra.kafka_bootstrap, prefix=prefix, topics=tuple(map(topic, topic_names))
+        )
+        settings = MatchingSettings(
+            mongo_url=infra.mongo_url,
+            mongo_db=f"bench_matching_{run}",
+            kafka_bootstrap=infra.kafka_bootstrap,
+            topic_prefix=prefix,
+            consumer_group_prefix=f"bench.{run}.",
+            log_level="WARNING",
+            **({} if partitions is None else {"collection_partitions": partitions}),
+        )
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=infra.kafka_bootstrap, enable_idempotence=True, acks="all"
+        )
+        baseline = AIOKafkaConsumer(
+            settings.topic("profile-changed"),
+            bootstrap_servers=infra.kafka_bootstrap,
+            group_id=f"bench.{run}.raw",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        try:
+            # ---- preload: the projection documents a running service would hold
+            store = ProjectionStore(
+                client[settings.mongo_db], partitions=settings.collection_partitions
+            )
+            program = ProgramChangedV1(
+                tenant_id=LIVE_TENANT,
+                program_id=LIVE_PROGRAM,
+                program_version=1,
+                organization_id="org-0",
+                name="Benchmark program",
+                kind="informal",
+                modes=["one_to_one"],
+                requires_mentor_approval=True,
+                default_capacity=2,
+                request_response_hours=72,
+                status="active",
+            )
+            await store.put_program(translation.program_document(program))
+            started = time.perf_counter()
+            texts: list[str] = []
+            docs: list[dict[str, Any]] = []
+            for row, (member_id, member) in enumerate(members.items()):
+                payload = _live_payload(member_id, member["role"], 1, member["snapshot"])
+                doc = translation.profile_document(payload)
+                text = translation.text_for_embedding(doc)
+                texts.append(text)
+                doc |= {
+                    "_id": member_key(LIVE_TENANT, LIVE_PROGRAM, member_id),
+                    "text_hash": translation.text_hash(text),
+                    "embedding": translation.embedding_to_bytes(vectors[row]),
+                    "pool_seq": 0,
+                    "updated_at": datetime.now(UTC),
+                }
+                docs.append(doc)
+            if real_embeddings:
+                from matching.adapters.embedder import Embedder
+
+                embedder = Embedder()
+                real = await embedder.embed_many(texts)
+                for doc, vector in zip(docs, real, strict=True):
+                    doc["embedding"] = translation.embedding_to_bytes(vector)
+            await store.import_profiles(docs)
+            await store.members.insert_many(
+                [
+                    {
+                        "_id": user_key(LIVE_TENANT, LIVE_PROGRAM, d["user_id"]),
+                        "member_id": d["member_id"],
+                        "roles": d["roles"],
+                    }
+                    for d in docs
+                ]
+            )
+            result["preload_s"] = time.perf_counter() - started
+
+            # ---- the service, instrumented (timings only; every call is the real one)
+            app = create_app(settings)
+            service = app.state.matching
+            timings = _Timings()
+            timings.wrap(service.projection, "profile_changed", "handler")
+            timings.wrap(service.embedder, "embed_many", "embed")
+            timings.wrap(service.store, "profile_by_key", "read profile")
+            timings.wrap(service.store, "write_profile", "write profile (+seq, log)")
+            timings.wrap(service.store, "put_membership", "write membership")
+            timings.wrap(service.pools, "apply_own_write", "pool update (refresh, read, score)")
+            timings.wrap(service.writer, "flush", "writer flush")
+            timings.wrap(service.read_models, "put_recommendation", "write recommendation")
+
+            served_by: dict[str, set[str]] = {}
+            served_of: dict[str, list[str]] = {}
+            written: dict[str, dict[str, Any]] = {}
+            wakeups: dict[str, asyncio.Event] = {}
+            write = service.read_models.put_recommendation
+
+            async def hooked_write(key: str, doc: Mapping[str, Any], **kwargs: Any) -> None:
+                await write(key, doc, **kwargs)  # returns once the document is readable
+                mentee_id = doc["mentee_id"]
+                for mentor_id in served_of.get(mentee_id, []):
+                    served_by.get(mentor_id, set()).discard(mentee_id)
+                served_of[mentee_id] = [item["mentor_id"] for item in doc["items"]]
+                for mentor_id in served_of[mentee_id]:
+                    served_by.setdefault(mentor_id, set()).add(mentee_id)
+                written[key] = dict(doc)
+                if key in wakeups:
+                    wakeups[key].set()
+
+            service.read_models.put_recommendation = hooked_write
+
+            started = time.perf_counter()
+            async with serve_in_process(app):
+                result["startup_s"] = time.perf_counter() - started  # load + score all
+                await asyncio.wait_for(service.writer.idle(), 600)
+                result["startup_written_s"] = time.perf_counter() - started
+                result["initial_lists"] = len(written)
+                await producer.start()
+                await baseline.start()
+                received: dict[str, float] = {}
+
+                async def read_baseline() -> None:
+                    while True:
+                        batch = await baseline.getmany(timeout_ms=100)
+                        now = time.perf_counter()
+                        for records in batch.values():
+                            for record in records:
+                                ids = [v for k, v in record.headers or [] if k == "ce_id"]
+                                if ids:
+                                    received[ids[0].decode()] = now
+
+                baseline_task = asyncio.create_task(read_baseline())
+
+                async def publish(member_id: str) -> tuple[str, float]:
+                    member = members[member_id]
+                    payload = _live_payload(
+                        member_id, member["role"], member["version"], member["snapshot"]
+                    )
+                    event = new_event(payload, source="/bench/profiles")
+                    body, headers = to_kafka(event)
+                    sent = time.perf_counter()
+                    await producer.send_and_wait(
+                        settings.topic("profile-changed"),
+                        body,
+                        key=(event.subject or member_id).encode(),
+                        headers=headers,
+                    )
+                    return event.id, sent
+
+                def satisfied(key: str, check: Callable[[Mapping[str, Any]], bool]) -> bool:
+                    doc = written.get(key)
+                    return doc is not None and check(doc)
+
+                async def visible(
+                    keys: list[str], check: Callable[[Mapping[str, Any]], bool], timeout: float
+                ) -> float | None:
+                    """Time at which every key's document, as read back, passes ``check``."""
+                    deadline = time.perf_counter() + timeout
+                    for key in keys:
+                        while not satisfied(key, check):
+                            event = wakeups.setdefault(key, asyncio.Event())
+                            event.clear()
+                            left = deadline - time.perf_counter()
+                            if left <= 0:
+                                return None
+                            try:
+                                await asyncio.wait_for(event.wait(), left)
+                            except TimeoutError:
+                                return None
+                    # what a user sees: read the documents the API serves
+                    tenant, program_id = LIVE_TENANT, LIVE_PROGRAM
+                    for key in keys:
+                        doc = await service.read_models.recommendation(
+                            tenant, program_id, key.rsplit("|", 1)[1]
+                        )
+                        assert doc is not None and check(doc), f"{key} not visible after write"
+                    return time.perf_counter()
+
+                # warm-up: the consumer group joins and the first event is processed
+                warm = "mentee-00000"
+                members[warm]["version"] += 1
+                members[warm]["snapshot"]["headline"] += " (warm-up)"
+                await publish(warm)
+                key = member_key(LIVE_TENANT, LIVE_PROGRAM, warm)
+                version = members[warm]["version"]
+                assert await visible(
+                    [key], lambda d, v=version: d.get("mentee_profile_version", 0) >= v, 120
+                ), "warm-up event never reached the recommendations"
+                await service.writer.idle()
+                timings.reset()
+
+                mentee_ids = [m for m, v in members.items() if v["role"] == "mentee"]
+                results: list[dict[str, Any]] = []
+                tasks: list[asyncio.Task[None]] = []
+
+                async def follow(
+                    index: int, role: str, event_id: str, sent: float, keys: list[str], check: Any
+                ) -> None:
+                    done = await visible(keys, check, 60)
+                    results.append(
+                        {
+                            "index": index,
+                            "role": role,
+                            "event_id": event_id,
+                            "sent": sent,
+                            "done": done,
+                            "lists": len(keys),
+                        }
+                    )
+
+                stream_started = time.perf_counter()
+                busy: set[str] = set()
+                for index in range(events):
+                    target = stream_started + index / rate
+                    await asyncio.sleep(max(0.0, target - time.perf_counter()))
+                    if index % 2 == 0:  # a mentee edits their goals
+                        member_id = rng.choice([m for m in mentee_ids if m not in busy][:2000])
+                        role = "mentee"
+                    else:  # a mentor shown to at least one mentee edits their profile
+                        candidates = [m for m, s in served_by.items() if s and m not in busy]
+                        member_id = rng.choice(candidates)
+                        role = "mentor"
+                    member = members[member_id]
+                    member["version"] += 1
+                    member["snapshot"] = _live_snapshot(
+                        rng, role, member_id.title(), edit=member["version"]
+                    )
+                    if role == "mentee":
+                        keys = [member_key(LIVE_TENANT, LIVE_PROGRAM, member_id)]
+                        check = lambda d, v=member["version"]: (  # noqa: E731
+                            d.get("mentee_profile_version", 0) >= v
+                        )
+                    else:
+                        keys = [
+                            member_key(LIVE_TENANT, LIVE_PROGRAM, j)
+                            for j in sorted(served_by[member_id])
+                        ]
+                        headline = member["snapshot"]["headline"]
+
+                        def check(
+                            d: Mapping[str, Any], m: str = member_id, h: str = headline
+                        ) -> bool:
+                            shown = [i for i in d["items"] if i["mentor_id"] == m]
+                            return not shown or shown[0]["headline"] == h
+
+                    busy.add(member_id)
+                    event_id, sent = await publish(member_id)
+                    task = asyncio.create_task(follow(index, role, event_id, sent, keys, check))
+                    task.add_done_callback(lambda _t, m=member_id: busy.discard(m))
+                    tasks.append(task)
+                await asyncio.gather(*tasks)
+                await asyncio.sleep(0.5)
+                baseline_task.cancel()
+                breakdown = {k: list(v) for k, v in timings.calls.items()}
+
+                # ---- baselines in the same run, inside the same process
+                pool = service.pools.get(LIVE_TENANT, LIVE_PROGRAM)
+                rescore: dict[str, list[float]] = {"mentee": [], "mentor": []}
+                embed_ms: list[float] = []
+                async with pool.lock:
+                    for index in range(40):
+                        role = "mentee" if index % 2 == 0 else "mentor"
+                        pick = rng.choice(mentee_ids if role == "mentee" else sorted(served_by))
+                        current = pool.members[pick]
+                        fresh = replace(current, stamp=current.stamp + 1)
+                        t = time.perf_counter()
+                        await asyncio.to_thread(pool.upsert, fresh)
+                        rescore[role].append((time.perf_counter() - t) * 1000)
+                for text in texts[-20:]:
+                    t = time.perf_counter()
+                    await asyncio.to_thread(service.embedder._encoder.encode, [text + " ."])
+                    embed_ms.append((time.perf_counter() - t) * 1000)
+        finally:
+            await producer.stop()
+            await baseline.stop()
+            await client.drop_database(settings.mongo_db)
+            await client.close()
+            admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+            await admin.start()
+            try:
+                await admin.delete_topics([prefix + name for name in topic_names])
+            finally:
+                await admin.close()
+
+    complete = [r for r in results if r["done"] is not None]
+    latencies = [(r["done"] - r["sent"]) * 1000 for r in complete]
+    kafka = [
+        (received[r["event_id"]] - r["sent"]) * 1000 for r in results if r["event_id"] in received
+    ]
+    first = min(r["sent"] for r in results)
+    last = max(r["done"] for r in complete) if complete else first
+    result |= {
+        "events": events,
+        "offered_rate": rate,
+        "completed": len(complete),
+        "achieved_rate": len(complete) / (last - first) if last > first else math.nan,
+        "latency_ms": _latency_summary(latencies),
+        "mentee_latency_ms": _latency_summary(
+            [(r["done"] - r["sent"]) * 1000 for r in complete if r["role"] == "mentee"]
+        ),
+        "mentor_latency_ms": _latency_summary(
+            [(r["done"] - r["sent"]) * 1000 for r in complete if r["role"] == "mentor"]
+        ),
+        "mentor_lists_per_event": statistics.fmean(
+            r["lists"] for r in results if r["role"] == "mentor"
+        ),
+        "kafka_latency_ms": _latency_summary(kafka),
+        "rescore_mentee_ms": _latency_summary(rescore["mentee"]),
+        "rescore_mentor_ms": _latency_summary(rescore["mentor"]),
+        "embed_ms": _latency_summary(embed_ms),
+        "breakdown_ms_per_event": {
+            label: sum(calls) / max(len(results), 1) for label, calls in breakdown.items()
+        },
+        "breakdown_calls": {label: len(calls) for label, calls in breakdown.items()},
+    }
+    return result
+
+
 # --------------------------------------------------------------------------- runner
 
 
@@ -481,6 +963,19 @@ def run(verify_dense: bool = False) -> list[dict[str, object]]:
     ]
     return rows
 
+
+if __name__ == "__main__" and "--live" in sys.argv[1:]:
+    # python bench/bench_matching.py --live [mentors mentees rate events]
+    import asyncio
+    import json
+
+    sys.path[:0] = [str(Path(__file__).parent.parent / "tests")]
+    numbers = [float(a) for a in sys.argv[2:]]
+    names = ("n_mentors", "n_mentees", "rate", "events", "partitions")
+    sizes = dict(zip(names, numbers, strict=False))
+    sizes = {k: (v if k == "rate" else int(v)) for k, v in sizes.items()}
+    print(json.dumps(asyncio.run(live_recommendations(**sizes)), indent=2, default=str))  # type: ignore[arg-type]
+    sys.exit(0)
 
 if __name__ == "__main__":
     from run import print_table

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 import matching
 from chassis.app import Runtime, build_runtime, create_service_app
 from chassis.idempotency import IdempotencyStore
+from matching.adapters.blas import set_blas_threads
 from matching.adapters.desks import DeskRepository
 from matching.adapters.embedder import Embedder
 from matching.adapters.projections import ProjectionStore
@@ -30,8 +31,8 @@ log = logging.getLogger("matching.bootstrap")
 
 def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingService:
     clock = Clock()
-    store = ProjectionStore(runtime.db)
-    read_models = ReadModels(runtime.db)
+    store = ProjectionStore(runtime.db, partitions=settings.collection_partitions)
+    read_models = ReadModels(runtime.db, partitions=settings.collection_partitions)
     access = Access(store)
     embedder = Embedder(enabled=settings.embeddings_enabled, model_dir=settings.embedding_model_dir)
     pools = Pools(
@@ -99,6 +100,7 @@ async def prune_pool_changes(service: MatchingService, every_seconds: float = 36
 
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
+    set_blas_threads(settings.blas_threads)
     runtime = build_runtime(settings)
     service = build_service(runtime, settings)
     consumers.register(runtime, service)

@@ -46,6 +46,28 @@ class MatchingSettings(ServiceSettings):
     recommendation_flush_seconds: float = Field(
         default=0.05, gt=0, description="Batching delay of recommendation writes."
     )
+    blas_threads: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="Threads of numpy's bundled OpenBLAS, set at startup for the whole "
+        "process. The service multiplies small matrices (one text, one profile against a "
+        "pool), where threads barely help and, on a busy host, spinning BLAS threads make "
+        "an embedding several times slower (see adapters/blas.py).",
+    )
+    collection_partitions: int = Field(
+        default=32,
+        ge=1,
+        le=1024,
+        description="Collections the profile projection, membership index and recommendation "
+        "lists are each spread over (by a hash of the document id). FerretDB 1.x (SQLite, "
+        "the local stack) pays a pass over the whole table for every update, so a write "
+        "gets slower as a collection grows; partitions keep each table small. On MongoDB, "
+        "which updates through the _id index, 1 (plain collections) is enough. Going from 1 "
+        "to N on an existing database moves the documents into the partitions at startup; "
+        "any other change needs the projection rebuilt from the topics (a new consumer "
+        "name). Recommendation lists are rewritten from the pools at startup either way.",
+    )
     pool_changelog_grace_seconds: float = Field(
         default=30.0,
         gt=0,

@@ -15,7 +15,10 @@ pushes down to SQLite; on MongoDB it is the primary key). Keys:
   it concerned. Replicas keep scoring pools in memory; before using one they compare its
   sequence with the stored one and fetch just the members that changed (point reads).
 
-Full scans happen only at startup, to build the in-memory pools.
+Full scans happen only at startup, to build the in-memory pools. ``profiles`` and
+``program_members`` are :class:`~matching.adapters.mongo_ops.Partitioned` (one collection
+with ``partitions=1``): every profile event writes them, and FerretDB's cost per write grows
+with the collection.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from chassis.mongo import retry_transient
+from matching.adapters.mongo_ops import Partitioned, retry_duplicate, upsert
 from matching.adapters.mongo_ops import replace as replace_document
-from matching.adapters.mongo_ops import retry_duplicate, upsert
 
 
 def program_key(tenant_id: str, program_id: str) -> str:
@@ -46,16 +49,19 @@ def user_key(tenant_id: str, program_id: str, user_id: str) -> str:
 
 
 class ProjectionStore:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, *, partitions: int = 1) -> None:
         self.programs = db["programs"]
-        self.profiles = db["profiles"]
-        self.members = db["program_members"]
+        self.profiles = Partitioned(db, "profiles", partitions)
+        self.members = Partitioned(db, "program_members", partitions)
         self.pools = db["pools"]
         self.changes = db["pool_changes"]
 
     async def ensure_indexes(self) -> None:
+        await self.profiles.migrate()
+        await self.members.migrate()
         # Used on MongoDB only (startup loads, rebuilds); FerretDB scans either way.
-        await self.profiles.create_index([("tenant_id", ASCENDING), ("program_id", ASCENDING)])
+        for partition in self.profiles:
+            await partition.create_index([("tenant_id", ASCENDING), ("program_id", ASCENDING)])
         try:  # MongoDB expires old change entries; FerretDB 1.x has no TTL indexes
             await self.changes.create_index("at", expireAfterSeconds=7 * 24 * 3600)
         except OperationFailure:
@@ -93,14 +99,19 @@ class ProjectionStore:
     async def profile(
         self, tenant_id: str, program_id: str, member_id: str
     ) -> dict[str, Any] | None:
-        return await self.profiles.find_one({"_id": member_key(tenant_id, program_id, member_id)})
+        return await self.profiles.find_one(member_key(tenant_id, program_id, member_id))
 
     async def profile_by_key(self, key: str) -> dict[str, Any] | None:
-        return await self.profiles.find_one({"_id": key})
+        return await self.profiles.find_one(key)
 
     async def all_profiles(self) -> AsyncIterator[dict[str, Any]]:
-        async for doc in self.profiles.find({}):
+        async for doc in self.profiles.find_all():
             yield doc
+
+    async def import_profiles(self, docs: list[dict[str, Any]]) -> None:
+        """Insert projection documents not stored yet (``_id`` = member key) in bulk: a load
+        that a restart then reads like any other (tools, benchmarks)."""
+        await self.profiles.insert_many(docs)
 
     async def write_profile(
         self, doc_id: str, fields: Mapping[str, Any], *, replace: bool = False
@@ -109,10 +120,11 @@ class ProjectionStore:
         tenant_id, program_id, member_id = doc_id.split("|", 2)
         seq = await self._next_seq(tenant_id, program_id)
         body = {**fields, "pool_seq": seq, "updated_at": datetime.now(UTC)}
+        collection = self.profiles.of(doc_id)
         if replace:
-            await replace_document(self.profiles, doc_id, body)
+            await replace_document(collection, doc_id, body)
         else:
-            await upsert(self.profiles, doc_id, {"$set": body})
+            await upsert(collection, doc_id, {"$set": body})
         await self._announce(tenant_id, program_id, seq, member_id)
         return seq
 
@@ -121,7 +133,7 @@ class ProjectionStore:
     ) -> int | None:
         """Desk-derived fields of a live profile; None when there is no such profile."""
         doc_id = member_key(tenant_id, program_id, member_id)
-        current = await self.profiles.find_one({"_id": doc_id}, {"erased": 1})
+        current = await self.profiles.find_one(doc_id, {"erased": 1})
         if current is None or current.get("erased"):
             return None
         return await self.write_profile(doc_id, fields)
@@ -170,18 +182,22 @@ class ProjectionStore:
     async def membership(
         self, tenant_id: str, program_id: str, user_id: str
     ) -> dict[str, Any] | None:
-        return await self.members.find_one({"_id": user_key(tenant_id, program_id, user_id)})
+        return await self.members.find_one(user_key(tenant_id, program_id, user_id))
 
     async def put_membership(
         self, tenant_id: str, program_id: str, user_id: str, member_id: str, roles: list[str]
     ) -> None:
-        await upsert(
-            self.members,
-            user_key(tenant_id, program_id, user_id),
-            {"$set": {"member_id": member_id, "roles": roles}},
-        )
+        """Point read, then a write only if it differs: most profile edits keep the member
+        and roles, and FerretDB scans the collection for every update (never for a read)."""
+        key = user_key(tenant_id, program_id, user_id)
+        current = await self.members.find_one(key)
+        if current is not None and (current.get("member_id"), current.get("roles")) == (
+            member_id,
+            roles,
+        ):
+            return
+        await upsert(self.members.of(key), key, {"$set": {"member_id": member_id, "roles": roles}})
 
     async def delete_membership(self, tenant_id: str, program_id: str, user_id: str) -> None:
-        await retry_transient(
-            lambda: self.members.delete_one({"_id": user_key(tenant_id, program_id, user_id)})
-        )
+        key = user_key(tenant_id, program_id, user_id)
+        await retry_transient(lambda: self.members.of(key).delete_one({"_id": key}))

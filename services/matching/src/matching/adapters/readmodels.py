@@ -8,7 +8,8 @@
   "my matches" are one point read, plus ``last_active_at``;
 * ``program_groups`` ``<tenant>|<program>``: the program's groups (one document);
 * ``recommendations`` ``<tenant>|<program>|<mentee>``: the served recommendations with
-  their explanations, and a digest so unchanged lists are not rewritten.
+  their explanations, and a digest so unchanged lists are not rewritten; partitioned
+  (:class:`~matching.adapters.mongo_ops.Partitioned`), as every profile edit rewrites some.
 """
 
 from __future__ import annotations
@@ -18,21 +19,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import retry_transient
-from matching.adapters.mongo_ops import replace, upsert
+from matching.adapters.mongo_ops import Partitioned, upsert
 from matching.adapters.projections import member_key, program_key
 
 
 class ReadModels:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, *, partitions: int = 1) -> None:
         self.requests = db["requests"]
         self.matches = db["matches"]
         self.activity = db["member_activity"]
         self.groups = db["program_groups"]
-        self.recommendations = db["recommendations"]
+        self.recommendations = Partitioned(db, "recommendations", partitions)
 
     async def ensure_indexes(self) -> None:
+        # the lists are rewritten from the pools at startup anyway: nothing to migrate
+        if len(self.recommendations.collections) > 1:
+            await self.recommendations.legacy.drop()
         await self.requests.create_index([("status", 1), ("expires_at", 1)])
 
     # ------------------------------------------------------------------ requests / matches
@@ -95,7 +100,7 @@ class ReadModels:
     async def forget_member(self, tenant_id: str, program_id: str, member_id: str) -> None:
         key = member_key(tenant_id, program_id, member_id)
         await retry_transient(lambda: self.activity.delete_one({"_id": key}))
-        await retry_transient(lambda: self.recommendations.delete_one({"_id": key}))
+        await self.delete_recommendation(key)
 
     # ------------------------------------------------------------------ groups
 
@@ -115,18 +120,31 @@ class ReadModels:
     async def recommendation(
         self, tenant_id: str, program_id: str, mentee_id: str
     ) -> dict[str, Any] | None:
-        return await self.recommendations.find_one(
-            {"_id": member_key(tenant_id, program_id, mentee_id)}
-        )
+        return await self.recommendations.find_one(member_key(tenant_id, program_id, mentee_id))
 
-    async def put_recommendation(self, key: str, doc: Mapping[str, Any]) -> None:
-        await replace(self.recommendations, key, {**doc, "updated_at": datetime.now(UTC)})
+    async def put_recommendation(
+        self, key: str, doc: Mapping[str, Any], *, exists: bool = True
+    ) -> None:
+        """Write a mentee's list. Every list document has the same fields, so ``$set`` of
+        all of them equals a replacement; FerretDB 1.x runs it several times faster than
+        ``replace_one``, and a list not stored yet (``exists=False``) is a plain insert
+        (FerretDB scans the collection for any update, never for an insert)."""
+        body = {**doc, "updated_at": datetime.now(UTC)}
+        if not exists:
+            try:
+                await retry_transient(
+                    lambda: self.recommendations.of(key).insert_one({"_id": key, **body})
+                )
+                return
+            except DuplicateKeyError:
+                pass  # another replica (or an earlier attempt) wrote it first
+        await upsert(self.recommendations.of(key), key, {"$set": body})
 
     async def delete_recommendation(self, key: str) -> None:
-        await retry_transient(lambda: self.recommendations.delete_one({"_id": key}))
+        await retry_transient(lambda: self.recommendations.of(key).delete_one({"_id": key}))
 
     async def recommendation_digests(self) -> dict[str, str]:
         return {
             d["_id"]: d.get("digest", "")
-            async for d in self.recommendations.find({}, {"digest": 1})
+            async for d in self.recommendations.find_all({}, {"digest": 1})
         }

@@ -49,6 +49,7 @@ from matching.domain.scoring import (
     build_features,
     explain,
     prepare_profile,
+    replace_profile,
     score_features,
     score_one_mentor_against,
     shared_items,
@@ -104,6 +105,7 @@ class ProgramPool:
         self.gone: set[str] = set()
         self._mentor_features: ProfileFeatures | None = None
         self._mentee_features: ProfileFeatures | None = None
+        self._mentor_index: dict[str, int] = {}
         self._mentee_index: dict[str, int] = {}
         # mentee -> mentor -> (profile versions and program version, explanation payload)
         self._explanations: dict[str, dict[str, tuple[tuple[int, int, int], dict[str, Any]]]] = {}
@@ -138,6 +140,7 @@ class ProgramPool:
             self._mentor_features = build_features(
                 [self.members[i].prepared for i in ids], "mentor"
             )
+            self._mentor_index = {m: i for i, m in enumerate(ids)}
         return self._mentor_features
 
     def mentee_features(self) -> ProfileFeatures:
@@ -187,15 +190,33 @@ class ProgramPool:
         was_mentor = old is not None and old.is_mentor
         was_mentee = old is not None and old.is_mentee
         if was_mentor or member.is_mentor:
-            self._mentor_features = None
+            self._mentor_features = self._with_row(
+                self._mentor_features, self._mentor_index, member, was_mentor and member.is_mentor
+            )
         if was_mentee or member.is_mentee:
-            self._mentee_features = None
+            self._mentee_features = self._with_row(
+                self._mentee_features, self._mentee_index, member, was_mentee and member.is_mentee
+            )
         if was_mentor or member.is_mentor:
             self._rescore_mentor(member.member_id, present=member.is_mentor)
         if member.is_mentee:
             self._recompute_mentees([member.member_id])
         elif was_mentee:
             self._drop_mentee(member.member_id)
+
+    @staticmethod
+    def _with_row(
+        features: ProfileFeatures | None,
+        index: Mapping[str, int],
+        member: PoolMember,
+        stays: bool,
+    ) -> ProfileFeatures | None:
+        """Features after ``member`` changed: one row swapped when they keep their side,
+        None (rebuilt on next use) when they join or leave it."""
+        if features is None or not stays or member.member_id not in index:
+            return None
+        # in place: the pool holds the only reference, and callers hold its lock
+        return replace_profile(features, index[member.member_id], member.prepared, copy=False)
 
     def remove(self, member_id: str) -> None:
         old = self.members.pop(member_id, None)
@@ -270,6 +291,7 @@ class ProgramPool:
             if index is None or top is None:
                 continue
             score = float(row[index])
+            shown = top.served(self.served)
             before = set(top.mentor_ids)
             top.update(mentor_id, None if math.isnan(score) else score, self.depth)
             after = set(top.mentor_ids)
@@ -277,9 +299,12 @@ class ProgramPool:
                 self.listed_by[gone].discard(mentee_id)
             for new in after - before:
                 self.listed_by[new].add(mentee_id)
-            self.dirty.add(mentee_id)
             if top.needs_rebuild(self.served):
                 rebuild.append(mentee_id)
+            elif mentor_id in {m for m, _ in shown} or top.served(self.served) != shown:
+                # only a served list changes the document (the mentor's card in it may have
+                # changed even at the same rank); the deeper rest is kept in memory only
+                self.dirty.add(mentee_id)
         if not self.listed_by.get(mentor_id):
             self.listed_by.pop(mentor_id, None)
         self._recompute_mentees(rebuild)
@@ -337,13 +362,19 @@ class ProgramPool:
         cache = self._explanations.get(mentee_id, {})
         for mentor_id in [m for m in cache if m not in served]:
             del cache[mentor_id]
+        # The mentee's profile version the list was computed for: a client (and the
+        # benchmark) can tell whether it already reflects their latest edit.
+        mentee_version = self.members[mentee_id].profile_version
         digest = hashlib.sha256(
-            json.dumps([items, self.program_version], sort_keys=True, default=str).encode()
+            json.dumps(
+                [items, self.program_version, mentee_version], sort_keys=True, default=str
+            ).encode()
         ).hexdigest()
         return {
             "tenant_id": self.tenant_id,
             "program_id": self.program_id,
             "mentee_id": mentee_id,
+            "mentee_profile_version": mentee_version,
             "items": items,
             "program_version": self.program_version,
             "digest": digest,

@@ -65,7 +65,7 @@ class RecommendationWriter:
                 for key, doc in docs.items():
                     if self.digests.get(key) == doc["digest"]:
                         continue
-                    await self.read_models.put_recommendation(key, doc)
+                    await self.read_models.put_recommendation(key, doc, exists=key in self.digests)
                     self.digests[key] = doc["digest"]
                     written += 1
                 for key in gone:
