@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from chassis.eventstore import Publish
+from chassis.eventstore import Publish, Recorded
 from matching.domain import mentorship as d
 from matching.domain.scoring import (
     CRITERIA,
@@ -247,7 +247,7 @@ def _participant(member_id: str, user_id: str) -> Participant:
     return Participant(member_id=member_id, user_id=user_id)
 
 
-def publish_for(desk: d.MentorDesk, event: d.Recorded) -> Publish | None:
+def publish_for(desk: d.MentorDesk, event: Recorded) -> Publish | None:
     """The integration event a desk event announces (None: internal only)."""
     data = event.data
     tenant, program, mentor_id = desk.tenant_id, desk.program_id, desk.mentor_id

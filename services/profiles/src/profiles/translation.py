@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chassis.eventstore import NewEvent, Publish
+from chassis.eventstore import NewEvent, Publish, Recorded
 from mentorship_contracts.events.matching import MatchMadeV1, MentorshipEndedV1
 from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
 from mentorship_contracts.events.programs import (
@@ -19,7 +19,6 @@ from mentorship_contracts.events.programs import (
     ProgramChangedV1,
 )
 from profiles.domain import member as m
-from profiles.domain.base import Recorded
 from profiles.domain.member import Member
 from profiles.domain.program import Program
 

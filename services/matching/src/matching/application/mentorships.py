@@ -25,7 +25,7 @@ from prometheus_client import Counter
 
 from chassis.auth import Principal
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from chassis.eventstore import ConcurrencyError
+from chassis.eventstore import ConcurrencyError, Recorded
 from matching import translation
 from matching.adapters.desks import DeskRepository
 from matching.adapters.projections import ProjectionStore
@@ -178,7 +178,7 @@ class Mentorships:
             "ended_by": m.get("ended_by"),
         }
 
-    async def project(self, desk: MentorDesk, recorded: Iterable[d.Recorded]) -> None:
+    async def project(self, desk: MentorDesk, recorded: Iterable[Recorded]) -> None:
         """Bring read models and pools in line with a desk after an append."""
         t, p, mentor = desk.tenant_id, desk.program_id, desk.mentor_id
         requests: dict[str, None] = {}

@@ -14,7 +14,6 @@ recorded by :meth:`MentorDesk.expire_due` before it, which are facts worth keepi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -63,15 +62,6 @@ def _parse(moment: str | None) -> datetime | None:
     return datetime.fromisoformat(moment) if moment else None
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """An event a command recorded and the version it will have once appended."""
-
-    type: str
-    data: dict[str, Any]
-    version: int
-
-
 class MentorDesk(Aggregate):
     """State is kept JSON-ready (ISO datetimes), so a snapshot is just ``state()``."""
 
@@ -82,7 +72,6 @@ class MentorDesk(Aggregate):
         self.matches: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self.pause: dict[str, Any] | None = None
-        self.pending: list[Recorded] = []
 
     # ----------------------------------------------------------------- state and snapshots
 
@@ -103,17 +92,6 @@ class MentorDesk(Aggregate):
         desk.groups = dict(state.get("groups") or {})
         desk.pause = state.get("pause")
         return desk
-
-    @property
-    def loaded_version(self) -> int:
-        return self.version - len(self.pending)
-
-    def record(self, event_type: str, data: Mapping[str, Any]) -> Recorded:
-        event = Recorded(event_type, dict(data), self.version + 1)
-        self.apply(event_type, event.data)
-        self.version = event.version
-        self.pending.append(event)
-        return event
 
     def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
         if event_type == REQUEST_RECEIVED:

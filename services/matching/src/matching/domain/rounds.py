@@ -16,7 +16,6 @@ from typing import Any
 
 from chassis.errors import Conflict, NotFound
 from chassis.eventstore import Aggregate
-from matching.domain.mentorship import Recorded
 
 ROUND_OPENED = "RoundOpened"
 ROUND_RUN = "RoundRun"
@@ -38,7 +37,6 @@ class BulkRound(Aggregate):
         self.runs: list[dict[str, Any]] = []
         self.publishing_run: int | None = None
         self.published: dict[str, Any] | None = None
-        self.pending: list[Recorded] = []
 
     def state(self) -> dict[str, Any]:
         return {
@@ -57,16 +55,6 @@ class BulkRound(Aggregate):
         for key, value in state.items():
             setattr(round_, key, value)
         return round_
-
-    @property
-    def loaded_version(self) -> int:
-        return self.version - len(self.pending)
-
-    def record(self, event_type: str, data: Mapping[str, Any]) -> None:
-        event = Recorded(event_type, dict(data), self.version + 1)
-        self.apply(event_type, event.data)
-        self.version = event.version
-        self.pending.append(event)
 
     def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
         if event_type == ROUND_OPENED:

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from chassis.eventstore import Aggregate as EventSourced
 from chassis.eventstore import EventStore
 from chassis.projections import apply_if_newer
-from profiles.domain.base import EventSourced, snapshot_state
+from profiles.domain.base import snapshot_state
 from profiles.domain.member import Member
 from profiles.domain.program import Program, ProgramSpec
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from chassis.errors import Conflict, InvalidInput, NotFound
-from profiles.domain.base import EventSourced
+from chassis.eventstore import Aggregate
 from profiles.domain.fields import (
     ALWAYS_PROGRAM_VISIBLE,
     SNAPSHOT_FIELDS,
@@ -67,7 +67,7 @@ def check_roles(roles: Iterable[str], *, allowed: Iterable[str] = ROLES) -> list
     return sorted(out, key=ROLES.index)
 
 
-class Member(EventSourced):
+class Member(Aggregate):
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
         self.status: Literal["none", "active", "erased"] = "none"

@@ -16,8 +16,8 @@ from pydantic import (
 )
 
 from chassis.errors import Conflict, Forbidden, InvalidInput
+from chassis.eventstore import Aggregate
 from mentorship_contracts.events.programs import MatchingConstraints
-from profiles.domain.base import EventSourced
 from profiles.domain.fields import BUILTIN_FIELDS, SNAPSHOT_FIELDS, CustomFieldDef
 
 Id = Annotated[
@@ -113,7 +113,7 @@ class ProgramSpec(BaseModel):
         return self
 
 
-class Program(EventSourced):
+class Program(Aggregate):
     """A mentoring program inside a tenant; owned by the organization that created it."""
 
     def __init__(self, stream_id: str) -> None:
