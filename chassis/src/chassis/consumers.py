@@ -112,7 +112,8 @@ class EventConsumers:
                 group_id=group_id,
                 batch=True,
                 max_records=self.batch_size,
-                batch_timeout_ms=100,
+                # FastStream sleeps this long again after an empty poll: keep it short
+                batch_timeout_ms=20,
                 ack_policy=AckPolicy.NACK_ON_ERROR,
                 auto_offset_reset=start_from,
                 title=f"{self.settings.service_name}.{name}",
