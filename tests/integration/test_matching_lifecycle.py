@@ -67,6 +67,51 @@ async def test_unanswered_requests_expire_and_offer_next_best(people: Matching) 
     assert [(e.data["response"], e.data["reason"]) for e in events] == [("declined", "expired")]
 
 
+async def test_a_mentor_whose_requests_keep_expiring_is_paused_and_told_why(
+    people: Matching,
+) -> None:
+    m = people
+    asked = [(await m.ask(mentee, "ada")).json()["request_id"] for mentee in ("sam", "kim")]
+    shifted = 0
+    try:
+        for round_ in range(2):
+            m.service.clock.shift(49 * 3600)  # past the program's 48 h answer time
+            shifted += 49 * 3600
+
+            async def all_expired() -> bool:
+                docs = [await _request(m, rid, "ada") for rid in asked]
+                return all(d["status"] == "expired" for d in docs)
+
+            await eventually(all_expired, timeout=30)
+            if round_ == 0:  # two unanswered requests are not yet a pattern: a third one
+                card = await m.http.get(
+                    f"/v1/programs/{m.program_id}/mentors/m-ada", headers=m.auth("ada")
+                )
+                assert not card.json()["paused"]
+                asked.append((await m.ask("sam", "ada")).json()["request_id"])
+
+        async def own_card() -> dict[str, Any] | None:
+            r = await m.http.get(
+                f"/v1/programs/{m.program_id}/mentors/m-ada", headers=m.auth("ada")
+            )
+            return r.json() if r.json()["paused"] else None
+
+        card = await eventually(own_card, timeout=30)
+        assert card["pause_reason"] == "unanswered_requests"
+        assert "last 3 mentorship requests expired without an answer" in card["pause_note"]
+        seen_by_mentee = await m.http.get(
+            f"/v1/programs/{m.program_id}/mentors/m-ada", headers=m.auth("kim")
+        )
+        assert seen_by_mentee.json()["paused"] and seen_by_mentee.json()["pause_note"] is None
+        refused = await m.ask("kim", "ada")
+        assert refused.status_code == 409 and "not taking new mentees" in refused.text
+        await m.wait_recommended("kim", lambda ids: "m-ada" not in ids)
+    finally:
+        m.service.clock.shift(-shifted)
+    events = await m.wait_topic("mentor-paused", lambda evs: len(evs) >= 1)
+    assert [(e.data["paused"], e.data["reason"]) for e in events] == [(True, "unanswered_requests")]
+
+
 async def test_decline_and_questions(people: Matching) -> None:
     m = people
     request_id = (await m.ask("kim", "bob", "Can you help with Python?")).json()["request_id"]

@@ -147,3 +147,40 @@ def test_round_matches_are_idempotent_by_id() -> None:
     assert not a.start_from_round(**kwargs)  # type: ignore[arg-type]
     made = translation.publish_for(a, a.pending[0])
     assert made is not None and made.payload.origin == "bulk_round"  # type: ignore[attr-defined]
+
+
+def test_a_mentor_whose_requests_keep_expiring_is_paused_and_told_why() -> None:
+    a = desk()
+    ask(a, "sam"), ask(a, "kim")
+    later = NOW + timedelta(hours=73)
+    a.expire_due(later, pause_after=3)
+    assert a.pause is None  # two unanswered requests are not yet a pattern
+    ask(a, "lee", now=later)
+    latest = later + timedelta(hours=73)
+    assert len(a.expire_due(latest, pause_after=3)) == 1
+    assert a.pause is not None and a.pause["reason"] == d.AUTO_PAUSE_REASON
+    assert a.pause["by"] == "system" and "last 3 mentorship requests expired" in a.pause["note"]
+    with pytest.raises(Conflict, match="not taking new mentees"):
+        ask(a, "joe", now=latest)
+    published = translation.publish_for(a, a.pending[-1])
+    assert published is not None
+    assert published.payload.paused is True  # type: ignore[attr-defined]
+    assert published.payload.reason == d.AUTO_PAUSE_REASON  # type: ignore[attr-defined]
+    assert published.payload.user_id == "user-ada"  # type: ignore[attr-defined]
+    assert a.resume_intake("user-ada", latest) and a.unanswered_in_a_row == 0
+    ask(a, "joe", now=latest)
+
+
+def test_any_answer_resets_the_unanswered_count() -> None:
+    a = desk()
+    ask(a, "sam"), ask(a, "kim")
+    later = NOW + timedelta(hours=73)
+    a.expire_due(later, pause_after=3)
+    lee = ask(a, "lee", now=later)
+    a.decline(lee, "not_a_fit", None, later)
+    assert a.unanswered_in_a_row == 0
+    ask(a, "joe", now=later)
+    a.expire_due(later + timedelta(hours=73), pause_after=3)
+    assert a.unanswered_in_a_row == 1 and a.pause is None
+    restored = MentorDesk.restore(a.stream_id, a.version, a.state())
+    assert restored.unanswered_in_a_row == 1

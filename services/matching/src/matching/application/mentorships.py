@@ -74,8 +74,10 @@ class Mentorships:
         clock: Callable[[], datetime],
         next_best_count: int,
         max_open_requests: int,
+        auto_pause_after_unanswered: int = 3,
     ) -> None:
         self.desks = desks
+        self.auto_pause_after_unanswered = auto_pause_after_unanswered
         self.store = store
         self.read_models = read_models
         self.pools = pools
@@ -656,6 +658,7 @@ class Mentorships:
         snap = profile.get("snapshot") or {}
         now = self.clock()
         paused = translation.is_paused(profile, now)
+        pause = profile.get("pause") or {}
         return {
             "mentor_id": mentor_id,
             "user_id": profile["user_id"],
@@ -664,7 +667,12 @@ class Mentorships:
             "approved": bool(profile.get("mentor_approved")),
             "accepting_mentees": bool(snap.get("accepting_mentees")) and not paused,
             "paused": paused,
-            "pause_until": (profile.get("pause") or {}).get("until") if paused else None,
+            "pause_until": pause.get("until") if paused else None,
+            "pause_reason": pause.get("reason") if paused else None,
+            # why the platform paused them is for the mentor to read, not for mentees
+            "pause_note": pause.get("note")
+            if paused and profile["user_id"] == principal.user_id
+            else None,
             "capacity": capacity,
             "active_mentees": load,
             "free_slots": max(capacity - load, 0),
@@ -745,7 +753,7 @@ class Mentorships:
         now = self.clock()
 
         def command(desk: MentorDesk) -> None:
-            desk.expire_due(now)
+            desk.expire_due(now, pause_after=self.auto_pause_after_unanswered)
             desk.end_pause_if_due(now)
 
         await self.run(tenant_id, program_id, mentor_id, command)

@@ -31,6 +31,8 @@ REQUEST_ACCEPTED = "RequestAccepted"
 MATCH_STARTED = "MatchStarted"
 MATCH_ENDED = "MatchEnded"
 MENTOR_PAUSED = "MentorPaused"
+#: ``reason`` of a pause the desk made itself because requests kept expiring unanswered.
+AUTO_PAUSE_REASON = "unanswered_requests"
 MENTOR_RESUMED = "MentorResumed"
 GROUP_OPENED = "GroupOpened"
 GROUP_CLOSED = "GroupClosed"
@@ -72,6 +74,7 @@ class MentorDesk(Aggregate):
         self.matches: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self.pause: dict[str, Any] | None = None
+        self.unanswered_in_a_row = 0  # requests that expired since the mentor last answered
 
     # ----------------------------------------------------------------- state and snapshots
 
@@ -81,6 +84,7 @@ class MentorDesk(Aggregate):
             "matches": self.matches,
             "groups": self.groups,
             "pause": self.pause,
+            "unanswered_in_a_row": self.unanswered_in_a_row,
         }
 
     @classmethod
@@ -91,6 +95,7 @@ class MentorDesk(Aggregate):
         desk.matches = dict(state.get("matches") or {})
         desk.groups = dict(state.get("groups") or {})
         desk.pause = state.get("pause")
+        desk.unanswered_in_a_row = int(state.get("unanswered_in_a_row") or 0)
         return desk
 
     def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
@@ -109,6 +114,8 @@ class MentorDesk(Aggregate):
                 "updated_at": data["at"],
             }
         elif event_type in (INFO_REQUESTED, INFO_PROVIDED):
+            if event_type == INFO_REQUESTED:
+                self.unanswered_in_a_row = 0
             request = self.requests[data["request_id"]]
             request["status"] = "info_requested" if event_type == INFO_REQUESTED else "open"
             request["conversation"] = [
@@ -137,7 +144,12 @@ class MentorDesk(Aggregate):
             request["note"] = data.get("note")
             request["updated_at"] = data["at"]
             request["closed_at"] = data["at"]
+            if event_type == REQUEST_EXPIRED:
+                self.unanswered_in_a_row += 1
+            elif event_type == REQUEST_DECLINED:
+                self.unanswered_in_a_row = 0
         elif event_type == REQUEST_ACCEPTED:
+            self.unanswered_in_a_row = 0
             request = self.requests[data["request_id"]]
             request["status"] = "accepted"
             request["match_id"] = data["match_id"]
@@ -177,10 +189,13 @@ class MentorDesk(Aggregate):
                 "since": data["at"],
                 "until": data.get("until"),
                 "reason": data.get("reason"),
+                "note": data.get("note"),
+                "by": data.get("by", "mentor"),
                 "mentor_user_id": data.get("mentor_user_id"),
             }
         elif event_type == MENTOR_RESUMED:
             self.pause = None
+            self.unanswered_in_a_row = 0
         elif event_type == GROUP_OPENED:
             self.groups[data["group_id"]] = {
                 "group_id": data["group_id"],
@@ -244,8 +259,13 @@ class MentorDesk(Aggregate):
 
     # ----------------------------------------------------------------- commands
 
-    def expire_due(self, now: datetime) -> list[str]:
-        """Record the expiry of every open request whose answer time has passed."""
+    def expire_due(self, now: datetime, *, pause_after: int | None = None) -> list[str]:
+        """Record the expiry of every open request whose answer time has passed.
+
+        With ``pause_after``, a mentor whose last ``pause_after`` requests all expired
+        unanswered stops receiving new ones: the desk pauses itself and says why (the
+        mentor resumes with one call, which also clears the count).
+        """
         expired = []
         for request in self.open_requests():
             expires_at = _parse(request["expires_at"])
@@ -255,7 +275,30 @@ class MentorDesk(Aggregate):
                     {"request_id": request["request_id"], "reason": "expired", "at": _iso(now)},
                 )
                 expired.append(request["request_id"])
+        if pause_after and self.unanswered_in_a_row >= pause_after and self.pause is None:
+            self.record(
+                MENTOR_PAUSED,
+                {
+                    "until": None,
+                    "reason": AUTO_PAUSE_REASON,
+                    "note": (
+                        f"Paused automatically: your last {self.unanswered_in_a_row} "
+                        "mentorship requests expired without an answer, so mentees were "
+                        "offered other mentors. Resume when you can answer new requests."
+                    ),
+                    "by": "system",
+                    "mentor_user_id": self._mentor_user_id(),
+                    "at": _iso(now),
+                },
+            )
         return expired
+
+    def _mentor_user_id(self) -> str | None:
+        """The mentor's user id, as the latest request or mentorship names it."""
+        for entry in (*reversed(self.requests.values()), *reversed(self.matches.values())):
+            if entry.get("mentor_user_id"):
+                return str(entry["mentor_user_id"])
+        return None
 
     def end_pause_if_due(self, now: datetime) -> bool:
         if self.pause is not None and not self.paused_at(now):
