@@ -49,6 +49,9 @@ MINIO_MODULE = "github.com/minio/minio"
 MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
 
 HOST = "127.0.0.1"
+#: The local broker's password-protected listener (a development credential, like MinIO's).
+KAFKA_SASL_USER = "platform"
+KAFKA_SASL_PASSWORD = "platform-dev-secret"
 COMPONENTS = ("kafka", "ferretdb", "minio")
 INSTALL_HINT = "apt-get install openjdk-17-jdk-headless maven golang"
 MIN_GO = (1, 21)  # older Go cannot fetch the newer toolchain that MinIO's go.mod asks for
@@ -74,6 +77,7 @@ class Settings:
     state_dir: Path
     kafka_port: int
     kafka_controller_port: int
+    kafka_sasl_port: int
     mongo_port: int
     minio_port: int
     minio_console_port: int
@@ -122,6 +126,7 @@ def settings() -> Settings:
         state_dir=Path(state).resolve(),
         kafka_port=kafka_port,
         kafka_controller_port=_env_int("STACK_KAFKA_CONTROLLER_PORT", kafka_port + 1),
+        kafka_sasl_port=_env_int("STACK_KAFKA_SASL_PORT", kafka_port + 2),
         mongo_port=_env_int("STACK_MONGO_PORT", 27017),
         minio_port=minio_port,
         minio_console_port=_env_int("STACK_MINIO_CONSOLE_PORT", minio_port + 1),
@@ -135,6 +140,9 @@ def endpoints() -> dict[str, str]:
     s = settings()
     return {
         "kafka_bootstrap": f"{HOST}:{s.kafka_port}",
+        "kafka_sasl_bootstrap": f"{HOST}:{s.kafka_sasl_port}",
+        "kafka_sasl_username": KAFKA_SASL_USER,
+        "kafka_sasl_password": KAFKA_SASL_PASSWORD,
         "mongo_url": f"mongodb://{HOST}:{s.mongo_port}/",
         "minio_endpoint": f"{HOST}:{s.minio_port}",
         "minio_access_key": s.minio_user,
@@ -460,9 +468,22 @@ def kafka_properties(s: Settings) -> str:
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@{HOST}:{s.kafka_controller_port}",
-        "listeners": f"PLAINTEXT://{HOST}:{s.kafka_port},CONTROLLER://{HOST}:{s.kafka_controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{HOST}:{s.kafka_port}",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listeners": (
+            f"PLAINTEXT://{HOST}:{s.kafka_port},CONTROLLER://{HOST}:{s.kafka_controller_port},"
+            f"SASL_PLAINTEXT://{HOST}:{s.kafka_sasl_port}"
+        ),
+        "advertised.listeners": (
+            f"PLAINTEXT://{HOST}:{s.kafka_port},SASL_PLAINTEXT://{HOST}:{s.kafka_sasl_port}"
+        ),
+        "listener.security.protocol.map": (
+            "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"
+        ),
+        # a second listener that demands a password, so the clients' SASL path is tested
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config": (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'user_{KAFKA_SASL_USER}="{KAFKA_SASL_PASSWORD}";'
+        ),
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
         "log.dirs": str(_kafka_dir(s) / "data"),
@@ -552,7 +573,7 @@ def _components(s: Settings) -> dict[str, Component]:
     return {
         "kafka": Component(
             name="kafka",
-            ports=(s.kafka_port, s.kafka_controller_port),
+            ports=(s.kafka_port, s.kafka_controller_port, s.kafka_sasl_port),
             endpoint=f"{HOST}:{s.kafka_port}",
             marker="kafka.Kafka",
             command=lambda s: _kafka_java(

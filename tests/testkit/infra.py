@@ -5,9 +5,11 @@
 * ``native`` (default): the local processes of ``deploy/local/stack.py`` — reused when a
   ``make up`` stack is running, started (and stopped afterwards) otherwise;
 * ``external``: endpoints from ``TEST_KAFKA_BOOTSTRAP``, ``TEST_MONGO_URL``,
-  ``TEST_MINIO_ENDPOINT``, ``TEST_MINIO_ACCESS_KEY``, ``TEST_MINIO_SECRET_KEY`` (a cluster);
+  ``TEST_MINIO_ENDPOINT``, ``TEST_MINIO_ACCESS_KEY``, ``TEST_MINIO_SECRET_KEY`` and a
+  password-protected Kafka listener ``TEST_KAFKA_SASL_BOOTSTRAP`` (SASL PLAIN),
+  ``TEST_KAFKA_SASL_USERNAME``, ``TEST_KAFKA_SASL_PASSWORD`` (a cluster);
 * ``testcontainers``: Kafka, a real MongoDB image and MinIO in containers, where a Docker
-  engine exists.
+  engine exists (no SASL listener: the Kafka authentication test fails there, saying so).
 
 A provider that cannot deliver fails the run with its reason; nothing is skipped.
 """
@@ -33,6 +35,8 @@ class Infra:
     minio_endpoint: str
     minio_access_key: str
     minio_secret_key: str
+    #: a Kafka listener that demands SASL PLAIN credentials: (bootstrap, username, password)
+    kafka_sasl: tuple[str, str, str] | None = None
 
 
 def load_stack() -> ModuleType:
@@ -57,6 +61,7 @@ def native() -> Iterator[Infra]:
             e["minio_endpoint"],
             e["minio_access_key"],
             e["minio_secret_key"],
+            (e["kafka_sasl_bootstrap"], e["kafka_sasl_username"], e["kafka_sasl_password"]),
         )
     finally:
         if started:
@@ -72,6 +77,11 @@ def external() -> Iterator[Infra]:
             os.environ["TEST_MINIO_ENDPOINT"],
             os.environ["TEST_MINIO_ACCESS_KEY"],
             os.environ["TEST_MINIO_SECRET_KEY"],
+            (
+                os.environ["TEST_KAFKA_SASL_BOOTSTRAP"],
+                os.environ["TEST_KAFKA_SASL_USERNAME"],
+                os.environ["TEST_KAFKA_SASL_PASSWORD"],
+            ),
         )
     except KeyError as missing:
         raise RuntimeError(

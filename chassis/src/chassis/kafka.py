@@ -3,19 +3,64 @@
 from __future__ import annotations
 
 import logging
+import ssl
+from pathlib import Path
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.kafka.security import parse_security
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from chassis.settings import ServiceSettings
 from mentorship_contracts.topics import ALL_TOPICS, DEAD_LETTER_TOPICS, TopicSpec
+
+
+def kafka_security(
+    protocol: str,
+    *,
+    mechanism: str = "SCRAM-SHA-512",
+    username: str | None = None,
+    password: str | None = None,
+    cafile: Path | None = None,
+) -> BaseSecurity | None:
+    """FastStream's description of how to authenticate to Kafka (``None``: plaintext)."""
+    if protocol == "PLAINTEXT":
+        return None
+    use_ssl = protocol in ("SSL", "SASL_SSL")
+    context = None
+    if use_ssl:
+        context = ssl.create_default_context(cafile=str(cafile) if cafile else None)
+    if protocol == "SSL":
+        return BaseSecurity(ssl_context=context, use_ssl=True)
+    if not (username and password):
+        raise ValueError(f"Kafka {protocol} needs a SASL username and password")
+    sasl = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
+    return sasl[mechanism](username, password, ssl_context=context, use_ssl=use_ssl)
+
+
+def settings_security(settings: ServiceSettings) -> BaseSecurity | None:
+    password = settings.kafka_sasl_password
+    return kafka_security(
+        settings.kafka_security_protocol,
+        mechanism=settings.kafka_sasl_mechanism,
+        username=settings.kafka_sasl_username,
+        password=password.get_secret_value() if password else None,
+        cafile=settings.kafka_ssl_cafile,
+    )
+
+
+def client_options(security: BaseSecurity | None) -> dict[str, Any]:
+    """The same, as keyword arguments of aiokafka's clients (admin, producer, consumer)."""
+    return parse_security(security)
 
 
 def create_broker(settings: ServiceSettings) -> KafkaBroker:
     """An idempotent, ``acks=all`` producer plus whatever subscribers get registered."""
     return KafkaBroker(
         settings.kafka_bootstrap,
+        security=settings_security(settings),
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
@@ -31,10 +76,11 @@ async def ensure_topics(
     prefix: str = "",
     topics: tuple[TopicSpec, ...] | None = None,
     replication_factor: int = 1,
+    security: BaseSecurity | None = None,
 ) -> list[str]:
     """Create every contract topic (and its dead-letter topic) that does not exist yet."""
     specs = topics if topics is not None else (*ALL_TOPICS, *DEAD_LETTER_TOPICS)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options(security))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

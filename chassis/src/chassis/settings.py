@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_KEYS_DIR = Path(__file__).parent / "dev_keys"
@@ -31,6 +31,15 @@ class ServiceSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = ""
     kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How clients talk to Kafka (SASL_SSL for most clusters)."
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="CA bundle for SSL/SASL_SSL (default: the system's)."
+    )
     topic_prefix: str = Field(
         default="", description="Prefix for every topic name; tests use it to isolate runs."
     )
@@ -63,6 +72,13 @@ class ServiceSettings(BaseSettings):
     def _defaults_and_production_guards(self) -> ServiceSettings:
         if not self.mongo_db:
             self.mongo_db = self.service_name
+        if self.kafka_security_protocol.startswith("SASL") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError(
+                f"Kafka {self.kafka_security_protocol} needs *_KAFKA_SASL_USERNAME and "
+                "*_KAFKA_SASL_PASSWORD"
+            )
         if self.environment == "production":
             if self.auth_jwks_url is None and (
                 self.auth_jwks_file is None or self.auth_jwks_file == DEV_JWKS_FILE
