@@ -25,7 +25,7 @@ from prometheus_client import Counter
 
 from chassis.auth import Principal
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
-from chassis.eventstore import ConcurrencyError, Recorded
+from chassis.eventstore import ConcurrencyError, Recorded, StoredEvent
 from matching import translation
 from matching.adapters.desks import DeskRepository
 from matching.adapters.projections import ProjectionStore
@@ -289,6 +289,24 @@ class Mentorships:
             seq = await self.store.write_availability(t, p, mentee, {"mentee_matches": active})
             if seq is not None:
                 await self.pools.apply_own_write(t, p, mentee, seq)
+
+    async def rebuild_read_models(self) -> int:
+        """Replay every mentor desk of the event store through :meth:`project`.
+
+        Requests, mentorships, groups, the members' summaries and the mentors' availability
+        are projections of the desks: this rebuilds them after a loss, and repairs what a
+        crash between an append and its projection left behind. The desk snapshots are
+        rewritten from the events too. Returns the number of desks replayed.
+        """
+        streams: dict[str, list[StoredEvent]] = {}
+        async for event in self.desks.events.all_events():
+            if event.stream_id.startswith("desk|"):
+                streams.setdefault(event.stream_id, []).append(event)
+        for stream_id, events in streams.items():
+            desk = MentorDesk.rehydrate(stream_id, events)
+            await self.desks.save(desk)
+            await self.project(desk, [Recorded(e.type, e.data, e.version) for e in events])
+        return len(streams)
 
     async def next_best(
         self, tenant_id: str, program_id: str, mentee_id: str, *, exclude: set[str]
