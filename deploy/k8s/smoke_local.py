@@ -1,8 +1,9 @@
 """Run the example overlay's containers as local processes, the way a kubelet would.
 
 No cluster and no Docker engine needed. Needs root (for a private mount namespace),
-``kubectl`` (for kustomize) and the local stack (``python3 deploy/local/stack.py start``).
-Run it from the repository root::
+``kubectl`` (for kustomize) and the local stack (``python3 deploy/local/stack.py start``;
+its endpoints come from ``deploy/local/stack.py``, so the same ``STACK_*`` variables select
+another stack). Run it from the repository root::
 
     python3 -m uv run --locked python deploy/k8s/smoke_local.py
 
@@ -17,6 +18,10 @@ Run it from the repository root::
    kept; Secret values and endpoints replaced by the local stack's, with a temporary MinIO
    user because production refuses the development key; ports shifted by 10000), checks
    ``/healthz``, ``/readyz`` and ``/metrics``, then sends SIGTERM and expects a graceful stop.
+   Every Kafka client goes through the local broker's password-protected listener: the
+   overlay's SASL_SSL/SCRAM-SHA-512 becomes SASL_PLAINTEXT/PLAIN (that listener has neither
+   TLS nor SCRAM), its CA file is dropped, the Kafka usernames and passwords of the Secrets
+   become the local credential, and an init container with a wrong password must be refused.
 4. Removes its topics, databases and MinIO user. Its consumer groups stay behind, empty
    (aiokafka's admin client cannot delete groups).
 
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import importlib.util
 import io
 import json
 import os
@@ -44,9 +50,24 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 OVERLAY = REPO / "deploy" / "k8s" / "overlays" / "example"
 PORT_SHIFT = 10_000
-KAFKA, MONGO, MINIO = "127.0.0.1:9092", "mongodb://127.0.0.1:27017/", "127.0.0.1:9000"
-MINIO_DEV = ("mentorship", "mentorship-dev-secret")
 READY_WITHIN = 120.0
+
+
+def _stack_endpoints() -> dict[str, str]:
+    spec = importlib.util.spec_from_file_location("stack", REPO / "deploy" / "local" / "stack.py")
+    assert spec and spec.loader
+    stack = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stack)
+    return stack.endpoints()
+
+
+STACK = _stack_endpoints()
+MONGO, MINIO = STACK["mongo_url"], STACK["minio_endpoint"]
+MINIO_DEV = (STACK["minio_access_key"], STACK["minio_secret_key"])
+#: The local broker's listener that demands SASL PLAIN (user and password of the stack).
+KAFKA = STACK["kafka_sasl_bootstrap"]
+KAFKA_USER = (STACK["kafka_sasl_username"], STACK["kafka_sasl_password"])
+KAFKA_LOCAL = {"KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_MECHANISM": "PLAIN"}
 
 
 # ------------------------------------------------------------------ outside the namespace
@@ -90,6 +111,7 @@ def plan(docs: list[dict[str, Any]], app: Path, run: str, minio_key: tuple[str, 
     """Each container's argv and environment, as a kubelet would give them, made local."""
     configs = {d["metadata"]["name"]: d["data"] for d in docs if d["kind"] == "ConfigMap"}
     local = {
+        **KAFKA_LOCAL,
         "KAFKA_BOOTSTRAP": KAFKA,
         "TOPIC_PREFIX": f"{run}.",
         "CONSUMER_GROUP_PREFIX": f"{run}.",
@@ -102,7 +124,11 @@ def plan(docs: list[dict[str, Any]], app: Path, run: str, minio_key: tuple[str, 
         "mongo-url": MONGO,
         "minio-access-key": minio_key[0],
         "minio-secret-key": minio_key[1],
+        "kafka-username": KAFKA_USER[0],
+        "kafka-password": KAFKA_USER[1],
     }
+    # The overlay's CA file is on the Secret volume kafka-ca; the local listener has no TLS.
+    dropped = {"KAFKA_SSL_CAFILE"}
 
     def container(c: dict[str, Any], service: str | None = None) -> dict[str, Any]:
         env = {
@@ -113,7 +139,11 @@ def plan(docs: list[dict[str, Any]], app: Path, run: str, minio_key: tuple[str, 
         }
         for source in c.get("envFrom", []):
             data = configs[source["configMapRef"]["name"]]
-            env |= {source.get("prefix", "") + k: local.get(k, v) for k, v in data.items()}
+            env |= {
+                source.get("prefix", "") + k: local.get(k, v)
+                for k, v in data.items()
+                if k not in dropped
+            }
         for entry in c.get("env", []):
             source = entry.get("valueFrom", {})
             if "value" in entry:
@@ -122,7 +152,10 @@ def plan(docs: list[dict[str, Any]], app: Path, run: str, minio_key: tuple[str, 
                 env[entry["name"]] = secrets[source["secretKeyRef"]["key"]]
             elif "configMapKeyRef" in source:
                 ref = source["configMapKeyRef"]
-                env[entry["name"]] = local.get(ref["key"], configs[ref["name"]][ref["key"]])
+                data = configs[ref["name"]]
+                if ref["key"] in dropped or (ref.get("optional") and ref["key"] not in data):
+                    continue
+                env[entry["name"]] = local.get(ref["key"], data[ref["key"]])
             elif "resourceFieldRef" in source:
                 env[entry["name"]] = "2"
         argv = [a.replace("/app/", f"{app}/") for a in c["command"] + c.get("args", [])]
@@ -143,9 +176,17 @@ def plan(docs: list[dict[str, Any]], app: Path, run: str, minio_key: tuple[str, 
     (job,) = pods.pop("mentorship-topics")["containers"]
     job_plan = container(job)
     job_plan["env"]["TOPIC_REPLICATION_FACTOR"] = "1"  # one local broker
+    for step in (job_plan, *(container(spec["initContainers"][0]) for spec in pods.values())):
+        # what the overlay sets, but for the two values the local listener needs
+        assert {k: step["env"].get(k) for k in KAFKA_LOCAL} == KAFKA_LOCAL, step["argv"]
+        assert step["env"]["KAFKA_SASL_PASSWORD"] == KAFKA_USER[1], step["argv"]
+    refused = container(next(iter(pods.values()))["initContainers"][0])
+    refused["env"]["KAFKA_SASL_PASSWORD"] = "not-the-password"
+    refused["argv"] = [*refused["argv"], "--timeout", "3", "--interval", "1"]
     return {
         "app": str(app),
         "job": job_plan,
+        "refused": refused,
         "services": {
             name: {
                 "init": container(spec["initContainers"][0]),
@@ -173,6 +214,8 @@ def clean_up(run: str) -> None:
     from minio.minioadmin import MinioAdmin
     from pymongo import MongoClient
 
+    from chassis.kafka import client_options, kafka_security
+
     client: MongoClient[Any] = MongoClient(MONGO)
     for name in client.list_database_names():
         if name.startswith(f"{run}_"):
@@ -180,7 +223,10 @@ def clean_up(run: str) -> None:
     client.close()
 
     async def topics() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+        auth = kafka_security(
+            "SASL_PLAINTEXT", mechanism="PLAIN", username=KAFKA_USER[0], password=KAFKA_USER[1]
+        )
+        admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA, **client_options(auth))
         await admin.start()
         try:
             mine = [t for t in await admin.list_topics() if t.startswith(f"{run}.")]
@@ -265,6 +311,19 @@ def inside(plan_file: str) -> int:
             text=True,
         )
 
+    refused = subprocess.run(
+        steps["refused"]["argv"],
+        env=steps["refused"]["env"],
+        cwd=steps["app"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = refused.stdout + refused.stderr
+    check(
+        refused.returncode == 1 and "SaslAuthenticationFailed" in output,
+        "an init container with a wrong Kafka password is refused by the broker",
+    )
     services = steps["services"]
     inits = {name: spawn(s["init"]) for name, s in services.items()}
     time.sleep(6)

@@ -6,8 +6,12 @@ Deployments at the same time, so each service pod waits here until every contrac
 (and its dead-letter topic) exists. Exits 0 when they do, 1 after ``--timeout`` seconds (the
 kubelet then restarts the init container with back-off, visible as ``Init:Error``).
 
-Reads the same environment variables as ``chassis.topics_cli``: ``KAFKA_BOOTSTRAP`` and
-``TOPIC_PREFIX``.
+Reads the same environment variables as ``chassis.topics_cli``: ``KAFKA_BOOTSTRAP``,
+``TOPIC_PREFIX`` and, to authenticate, ``KAFKA_SECURITY_PROTOCOL`` (``PLAINTEXT``, ``SSL``,
+``SASL_PLAINTEXT``, ``SASL_SSL``), ``KAFKA_SASL_MECHANISM``, ``KAFKA_SSL_CAFILE``,
+``KAFKA_SASL_USERNAME`` and ``KAFKA_SASL_PASSWORD`` (credentials from the environment only,
+never from the command line). A configuration that cannot work (SASL without credentials, a
+CA file that does not exist) exits 2 at once instead of waiting.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ import os
 import sys
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
+from faststream.security import BaseSecurity
 
+from chassis.kafka import client_options, kafka_security
 from mentorship_contracts.topics import ALL_TOPICS, DEAD_LETTER_TOPICS
 
 
@@ -33,8 +40,21 @@ def missing_topics(existing: Iterable[str], prefix: str) -> list[str]:
     return sorted(wanted_topics(prefix) - set(existing))
 
 
-async def list_topics(bootstrap: str) -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+def security(protocol: str, mechanism: str, cafile: str | None) -> BaseSecurity | None:
+    """How to authenticate, as ``chassis.topics_cli`` does (username, password: environment)."""
+    return kafka_security(
+        protocol,
+        mechanism=mechanism,
+        username=os.environ.get("KAFKA_SASL_USERNAME"),
+        password=os.environ.get("KAFKA_SASL_PASSWORD"),
+        cafile=Path(cafile) if cafile else None,
+    )
+
+
+async def list_topics(bootstrap: str, auth: BaseSecurity | None = None) -> set[str]:
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=10_000, **client_options(auth)
+    )
     await admin.start()
     try:
         return set(await admin.list_topics())
@@ -42,17 +62,23 @@ async def list_topics(bootstrap: str) -> set[str]:
         await admin.close()
 
 
-async def wait(bootstrap: str, prefix: str, patience: float, interval: float) -> list[str]:
+async def wait(
+    bootstrap: str,
+    prefix: str,
+    patience: float,
+    interval: float,
+    auth: BaseSecurity | None = None,
+) -> list[str]:
     """Poll until no topic is missing or ``patience`` seconds passed; returns what is missing."""
     deadline = time.monotonic() + patience
     missing = sorted(wanted_topics(prefix))
     while True:
         try:
-            missing = missing_topics(await list_topics(bootstrap), prefix)
+            missing = missing_topics(await list_topics(bootstrap, auth), prefix)
             if not missing:
                 return []
             print(f"waiting for {len(missing)} topic(s): {', '.join(missing[:5])} ...", flush=True)
-        except Exception as exc:  # Kafka not reachable yet: keep waiting until the deadline
+        except Exception as exc:  # Kafka not reachable yet (or refusing us): keep waiting
             print(f"waiting for Kafka at {bootstrap}: {type(exc).__name__}: {exc}", flush=True)
         if time.monotonic() + interval > deadline:
             return missing
@@ -63,10 +89,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
     parser.add_argument("--prefix", default=os.environ.get("TOPIC_PREFIX", ""))
+    parser.add_argument(
+        "--security-protocol",
+        default=os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
+        choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"],
+    )
+    parser.add_argument(
+        "--sasl-mechanism",
+        default=os.environ.get("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+        choices=["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
+    )
+    parser.add_argument("--ssl-cafile", default=os.environ.get("KAFKA_SSL_CAFILE"))
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--interval", type=float, default=5.0)
     args = parser.parse_args(argv)
-    missing = asyncio.run(wait(args.bootstrap, args.prefix, args.timeout, args.interval))
+    try:
+        auth = security(args.security_protocol, args.sasl_mechanism, args.ssl_cafile)
+    except (ValueError, OSError) as exc:  # no credentials for SASL, an unreadable CA file
+        print(f"cannot connect to Kafka as configured: {exc}", flush=True)
+        return 2
+    missing = asyncio.run(wait(args.bootstrap, args.prefix, args.timeout, args.interval, auth))
     if missing:
         print(f"topics still missing after {args.timeout:.0f}s: {', '.join(missing)}", flush=True)
         return 1

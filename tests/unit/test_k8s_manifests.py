@@ -6,9 +6,10 @@ hit /readyz and /healthz on the container port; every container has requests and
 meets the `restricted` Pod Security profile; every environment variable a manifest sets is a
 real setting of that service (its pydantic Settings class: ``env_prefix`` + field name), so a
 typo fails here instead of being ignored at run time; the environment the example overlay
-gives each service passes the production guards of ``chassis.settings``; the network
-policies let each pod reach what its configuration points at; no Secret with data is
-committed. ``kubectl kustomize`` (kubectl ships with this machine image) renders the base and
+gives each service passes the production guards of ``chassis.settings``; every container
+that talks to Kafka (services, the topics Job, the init containers) gets the same security
+protocol and, for SASL, its username and password from a Secret; the network policies let
+each pod reach what its configuration points at; no Secret with data is committed. ``kubectl kustomize`` (kubectl ships with this machine image) renders the base and
 the example overlay.
 """
 
@@ -23,14 +24,16 @@ import re
 import shutil
 import subprocess
 import tomllib
+import typing
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from chassis.kafka import client_options
 from chassis.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,12 +41,25 @@ K8S = REPO / "deploy" / "k8s"
 BASE = K8S / "base"
 EXAMPLE = K8S / "overlays" / "example"
 SECRET_TEMPLATE = K8S / "secrets.template.yaml"
+TOPICS_CLI = REPO / "chassis" / "src" / "chassis" / "topics_cli.py"
+WAIT_FOR_TOPICS = K8S / "wait_for_topics.py"
 DOCKERFILE = K8S / "Dockerfile"
 SHARED_CONFIG = "platform-config"
 #: Environment variables read by libraries rather than by the settings classes.
 LIBRARY_ENV = {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}
 #: Settings that hold credentials: they must come from a Secret.
-SECRET_SETTINGS = {"MONGO_URL", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"}
+SECRET_SETTINGS = {
+    "MONGO_URL",
+    "MINIO_ACCESS_KEY",
+    "MINIO_SECRET_KEY",
+    "KAFKA_SASL_USERNAME",
+    "KAFKA_SASL_PASSWORD",
+}
+#: How a Kafka client connects: settings of every service (after its prefix) and the names
+#: ``chassis.topics_cli`` and ``wait_for_topics.py`` read (no prefix).
+KAFKA_CONNECTION = ("KAFKA_BOOTSTRAP", "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM")
+KAFKA_CA_FILE = "KAFKA_SSL_CAFILE"
+KAFKA_CREDENTIALS = ("KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD")
 #: The Pod Security ``restricted`` profile, as far as these manifests can break it.
 ALLOWED_VOLUME_KINDS = {"emptyDir", "configMap", "secret", "projected", "downwardAPI"}
 
@@ -203,6 +219,23 @@ def cli_flags(path: Path) -> set[str]:
     return flags
 
 
+def cli_choices(path: Path) -> dict[str, tuple[str, ...]]:
+    """``--flag`` -> the ``choices=[...]`` a script declares for it."""
+    found = {}
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add_argument"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            for keyword in node.keywords:
+                if keyword.arg == "choices":
+                    found[node.args[0].value] = tuple(ast.literal_eval(keyword.value))
+    return found
+
+
 def resolve_env(container: Doc, configs: dict[str, dict[str, str]]) -> dict[str, str]:
     """The environment a container gets; Secret values become non-development stand-ins."""
     env: dict[str, str] = {}
@@ -223,12 +256,27 @@ def resolve_env(container: Doc, configs: dict[str, dict[str, str]]) -> dict[str,
             )
         elif "configMapKeyRef" in source:
             ref = source["configMapKeyRef"]
-            env[entry["name"]] = configs[ref["name"]][ref["key"]]
+            if ref["key"] in configs[ref["name"]] or not ref.get("optional"):
+                env[entry["name"]] = configs[ref["name"]][ref["key"]]
         elif "resourceFieldRef" in source:
             env[entry["name"]] = "1"
         else:
             raise AssertionError(f"unexpected valueFrom in {entry}")
     return env
+
+
+def kafka_prefix(container: Doc) -> str:
+    """The prefix of the Kafka settings a container reads. Every container of the platform
+    talks to Kafka: a service (its settings prefix), the topics command or the init container
+    (unprefixed names). A container this test does not know fails here."""
+    command = container["command"]
+    if command == ["uvicorn"]:
+        return env_prefix(services()[container["args"][0].split(".")[0]])
+    if command[:3] == ["python", "-m", "chassis.topics_cli"]:
+        return ""
+    if command[:2] == ["python", "/app/wait_for_topics.py"]:
+        return ""
+    raise AssertionError(f"{container['name']}: which Kafka settings does {command} read?")
 
 
 def quantity(value: str | int | float) -> float:
@@ -457,19 +505,18 @@ def test_the_topics_job_runs_the_topics_command_with_its_flags_and_environment()
     (job,) = objects(base_files(), "Job").values()
     (container,) = job["spec"]["template"]["spec"]["containers"]
     assert container["command"][:4] == ["python", "-m", "chassis.topics_cli", "create"]
-    cli = REPO / "chassis" / "src" / "chassis" / "topics_cli.py"
-    assert {a for a in container["command"] if a.startswith("--")} <= cli_flags(cli)
+    assert {a for a in container["command"] if a.startswith("--")} <= cli_flags(TOPICS_CLI)
     names = {e["name"] for e in container["env"]}
-    assert names <= environ_names(cli), names - environ_names(cli)
+    assert names <= environ_names(TOPICS_CLI), names - environ_names(TOPICS_CLI)
     assert {"KAFKA_BOOTSTRAP", "TOPIC_REPLICATION_FACTOR"} <= names
     assert job["spec"]["template"]["spec"]["restartPolicy"] in ("Never", "OnFailure")
     assert job["spec"]["backoffLimit"] >= 3, "Kafka may come up after the Job"
 
 
-def test_wait_for_topics_waits_for_every_contract_topic() -> None:
+def test_wait_for_topics_waits_for_every_contract_topic(monkeypatch: pytest.MonkeyPatch) -> None:
     from mentorship_contracts.topics import ALL_TOPICS, DEAD_LETTER_TOPICS
 
-    spec = importlib.util.spec_from_file_location("wait_for_topics", K8S / "wait_for_topics.py")
+    spec = importlib.util.spec_from_file_location("wait_for_topics", WAIT_FOR_TOPICS)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -479,13 +526,111 @@ def test_wait_for_topics_waits_for_every_contract_topic() -> None:
     assert module.missing_topics(["p.match-made"], "p.") == sorted(
         f"p.{n}" for n in names - {"match-made"}
     )
+    # It authenticates as the topics command does: credentials from the environment.
+    monkeypatch.setenv("KAFKA_SASL_USERNAME", "profiles")
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", "from-a-secret")
+    options = client_options(module.security("SASL_SSL", "SCRAM-SHA-512", None))
+    assert options["security_protocol"] == "SASL_SSL"
+    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert options["ssl_context"] is not None
+    assert (options["sasl_plain_username"], options["sasl_plain_password"]) == (
+        "profiles",
+        "from-a-secret",
+    )
+    assert module.security("PLAINTEXT", "SCRAM-SHA-512", None) is None
+    # SASL without a password cannot work: it says so at once instead of waiting.
+    monkeypatch.delenv("KAFKA_SASL_PASSWORD")
+    assert module.main(["--security-protocol", "SASL_SSL", "--timeout", "600"]) == 2
+
+
+# --------------------------------------------------------------------------- kafka
+
+
+def field_choices(field: str) -> tuple[str, ...]:
+    return typing.get_args(ServiceSettings.model_fields[field].annotation)
+
+
+def test_kafka_names_are_settings_and_what_the_scripts_read() -> None:
+    """The Kafka names checked below are real: a setting of every service (with its prefix)
+    and read by the topics command and the init container (without one), with the same
+    choices."""
+    names = {*KAFKA_CONNECTION, KAFKA_CA_FILE, *KAFKA_CREDENTIALS}
+    for cls in services().values():
+        assert {env_prefix(cls) + n for n in names} <= setting_names(cls), cls.__name__
+    for script in (TOPICS_CLI, WAIT_FOR_TOPICS):
+        assert names <= environ_names(script), f"{script.name}: {names - environ_names(script)}"
+        assert {"--security-protocol", "--sasl-mechanism"} <= cli_flags(script), script.name
+        choices = cli_choices(script)
+        assert choices["--security-protocol"] == field_choices("kafka_security_protocol")
+        assert choices["--sasl-mechanism"] == field_choices("kafka_sasl_mechanism")
+
+
+def template_secret_keys() -> dict[str, set[str]]:
+    return {doc["metadata"]["name"]: set(doc["stringData"]) for doc in load(SECRET_TEMPLATE)}
+
+
+def check_kafka(templates: dict[str, Doc], configs: dict[str, dict[str, str]]) -> None:
+    """Every container talks to the same Kafka the same way (the same ConfigMap keys); with
+    SASL its username and password come from a Secret (one per pod), never a literal or a
+    ConfigMap; a CA file lies on a volume of the container, from a Secret the template lists."""
+    connections: dict[str, tuple[str | None, ...]] = {}
+    for name, template in templates.items():
+        volumes = {v["name"]: v for v in template["spec"].get("volumes", [])}
+        credential_secrets = set()
+        for container in containers(template):
+            where = f"{name}/{container['name']}"
+            prefix = kafka_prefix(container)
+            env = resolve_env(container, configs)
+            connection = [env.get(prefix + n) for n in (*KAFKA_CONNECTION, KAFKA_CA_FILE)]
+            connections[where] = tuple(connection)
+            bootstrap, protocol, mechanism, cafile = connection
+            assert bootstrap, f"{where}: no {prefix}KAFKA_BOOTSTRAP"
+            assert protocol in field_choices("kafka_security_protocol"), (
+                f"{where}: {prefix}KAFKA_SECURITY_PROTOCOL={protocol!r}"
+            )
+            entries = {e["name"]: e for e in container.get("env", [])}
+            if protocol.startswith("SASL"):
+                assert mechanism in field_choices("kafka_sasl_mechanism"), f"{where}: {mechanism}"
+                for credential in KAFKA_CREDENTIALS:
+                    entry = entries.get(prefix + credential, {})
+                    ref = entry.get("valueFrom", {}).get("secretKeyRef")
+                    assert ref, f"{where}: {prefix}{credential} does not come from a Secret"
+                    assert not ref.get("optional"), f"{where}: {prefix}{credential} optional"
+                    credential_secrets.add(ref["name"])
+            if cafile is not None:
+                path = PurePosixPath(cafile)  # an empty value would be Path("."), not "none"
+                assert path.is_absolute(), f"{where}: {prefix}{KAFKA_CA_FILE}={cafile!r}"
+                mounts = [
+                    m
+                    for m in container.get("volumeMounts", [])
+                    if path.is_relative_to(m["mountPath"])
+                ]
+                assert mounts, f"{where}: {cafile} is on no volume of the container"
+                volume = volumes[mounts[0]["name"]]
+                assert "secret" in volume, f"{where}: {cafile} is not from a Secret"
+                key = str(path.relative_to(mounts[0]["mountPath"]))
+                secret = volume["secret"]["secretName"]
+                assert key in template_secret_keys().get(secret, set()), f"{where}: {secret}/{key}"
+        assert len(credential_secrets) <= 1, f"{name}: Kafka users from {credential_secrets}"
+    assert len(set(connections.values())) == 1, f"Kafka clients disagree: {connections}"
+
+
+def test_every_kafka_client_authenticates_with_credentials_from_a_secret() -> None:
+    templates = pod_templates(base_files())
+    scripts = [c for t in templates.values() for c in containers(t) if not kafka_prefix(c)]
+    assert len(scripts) == len(services()) + 1, "an init container per service and the Job"
+    for directory in (BASE, EXAMPLE):
+        shared = generated_config(directory)[SHARED_CONFIG]
+        assert shared["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL", directory
+        assert shared["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512", directory
+        check_kafka(templates, generated_config(directory))
 
 
 # --------------------------------------------------------------------------- secrets
 
 
 def secret_refs(files: list[Path]) -> dict[str, dict[str, str]]:
-    """Deployment name -> {variable: (secret, key)} of its main container."""
+    """Pod name -> {variable: "secret/key"} of its containers (init containers too)."""
     refs: dict[str, dict[str, str]] = {}
     for name, template in pod_templates(files).items():
         for container in containers(template):
@@ -494,6 +639,16 @@ def secret_refs(files: list[Path]) -> dict[str, dict[str, str]]:
                 if ref:
                     refs.setdefault(name, {})[entry["name"]] = f"{ref['name']}/{ref['key']}"
     return refs
+
+
+def secret_volumes(files: list[Path]) -> set[str]:
+    """The Secrets pods mount as volumes (Kafka's CA bundle)."""
+    return {
+        volume["secret"]["secretName"]
+        for template in pod_templates(files).values()
+        for volume in template["spec"].get("volumes", [])
+        if "secret" in volume
+    }
 
 
 def test_no_secret_with_data_is_committed_or_applied() -> None:
@@ -520,7 +675,11 @@ def test_credentials_come_from_the_secrets_the_template_documents() -> None:
         for key in doc["stringData"]
     }
     refs = secret_refs(base_files())
-    assert {ref for by_name in refs.values() for ref in by_name.values()} == template
+    mounted = secret_volumes(base_files())
+    assert mounted <= set(template_secret_keys()), f"not in the template: {mounted}"
+    used = {ref for by_name in refs.values() for ref in by_name.values()}
+    used |= {f"{name}/{key}" for name in mounted for key in template_secret_keys()[name]}
+    assert used == template, used ^ template
     for name, cls in services().items():
         prefix = env_prefix(cls)
         (container,) = objects(base_files(), "Deployment")[name]["spec"]["template"]["spec"][
@@ -528,6 +687,9 @@ def test_credentials_come_from_the_secrets_the_template_documents() -> None:
         ]
         literal = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
         assert f"{prefix}MONGO_URL" in refs.get(name, {}), f"{name}: MongoDB URL not secret"
+        for setting in KAFKA_CREDENTIALS:  # its own Kafka user, also in its init container
+            assert refs[name][prefix + setting].startswith(f"{name}-credentials/"), name
+            assert refs[name][setting] == refs[name][prefix + setting], name
         if uses_object_storage(name):
             for setting in ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"):
                 assert f"{prefix}{setting}" in refs[name], f"{name}: {setting} not secret"
@@ -567,6 +729,10 @@ def check_production(
         assert settings.http_port == uvicorn_port(container)
         assert settings.mongo_db == name
         assert settings.mongo_url.startswith("mongodb://user:pw@")
+        shared = next(data for key, data in configs.items() if key.startswith(SHARED_CONFIG))
+        assert settings.kafka_security_protocol == shared["KAFKA_SECURITY_PROTOCOL"], name
+        if settings.kafka_security_protocol.startswith("SASL"):  # the guard let it pass
+            assert settings.kafka_sasl_password, name
 
 
 def test_the_manifests_environment_passes_the_production_guards(
@@ -684,6 +850,7 @@ def test_kustomize_renders_the_base_and_the_example(monkeypatch: pytest.MonkeyPa
             assert "/" in image and (":" in image.rsplit("/", 1)[1] or "@" in image), image
     assert not [v for data in configs.values() for v in data.values() if ".invalid" in v]
     check_production(templates, configs, monkeypatch)
+    check_kafka(templates, configs)
     (shared,) = [data for name, data in configs.items() if name.startswith(SHARED_CONFIG + "-")]
     policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
     check_network(templates, policies, shared)
