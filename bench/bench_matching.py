@@ -16,13 +16,15 @@ would take minutes. ``python bench/bench_matching.py [--verify-dense]`` prints t
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -513,27 +515,202 @@ class _Timings:
 
         setattr(owner, attribute, timed)
 
-    def reset(self) -> None:
-        self.calls.clear()
+    def take(self) -> dict[str, list[float]]:
+        calls, self.calls = self.calls, {}
+        return calls
+
+
+@dataclass
+class _Edit:
+    """One published profile edit and when its effect became readable."""
+
+    role: str
+    member_id: str
+    event_id: str
+    sent: float
+    lists: int
+    done: float | None = None
+
+    @property
+    def latency_ms(self) -> float | None:
+        return None if self.done is None else (self.done - self.sent) * 1000
+
+
+class _LiveHarness:
+    """The matching service in this process, a producer standing in for profiles, and the
+    recommendation documents as the service writes them (to know when to read them)."""
+
+    def __init__(self, service: Any, producer: Any, topic_name: str, rng: random.Random) -> None:
+        from matching.adapters.projections import member_key
+
+        self.service = service
+        self.producer = producer
+        self.topic = topic_name
+        self.rng = rng
+        self.key = lambda member_id: member_key(LIVE_TENANT, LIVE_PROGRAM, member_id)
+        self.members: dict[str, dict[str, Any]] = {}
+        self.served_by: dict[str, set[str]] = {}  # mentor -> mentees whose served list shows them
+        self.served_of: dict[str, list[str]] = {}
+        self.written: dict[str, Mapping[str, Any]] = {}
+        self.wakeups: dict[str, asyncio.Event] = {}
+        self.busy: set[str] = set()
+
+    def hook(self) -> None:
+        """Observe every recommendation write once it has returned (= readable)."""
+        write = self.service.read_models.put_recommendation
+
+        async def observed(key: str, doc: Mapping[str, Any], **kwargs: Any) -> None:
+            await write(key, doc, **kwargs)
+            mentee_id = doc["mentee_id"]
+            for mentor_id in self.served_of.get(mentee_id, []):
+                self.served_by.get(mentor_id, set()).discard(mentee_id)
+            self.served_of[mentee_id] = [item["mentor_id"] for item in doc["items"]]
+            for mentor_id in self.served_of[mentee_id]:
+                self.served_by.setdefault(mentor_id, set()).add(mentee_id)
+            self.written[key] = doc
+            if key in self.wakeups:
+                self.wakeups[key].set()
+
+        self.service.read_models.put_recommendation = observed
+
+    async def publish(self, member_id: str) -> tuple[str, float]:
+        from mentorship_contracts.envelope import to_kafka
+        from mentorship_contracts.factory import new_event
+
+        member = self.members[member_id]
+        payload = _live_payload(member_id, member["role"], member["version"], member["snapshot"])
+        event = new_event(payload, source="/bench/profiles")
+        body, headers = to_kafka(event)
+        sent = time.perf_counter()
+        await self.producer.send_and_wait(
+            self.topic, body, key=(event.subject or member_id).encode(), headers=headers
+        )
+        return event.id, sent
+
+    async def visible(
+        self, keys: list[str], check: Callable[[Mapping[str, Any]], bool], timeout: float
+    ) -> float | None:
+        """When every key's document, read back as the API reads it, passes ``check``."""
+        deadline = time.perf_counter() + timeout
+        for key in keys:
+            while not (key in self.written and check(self.written[key])):
+                wakeup = self.wakeups.setdefault(key, asyncio.Event())
+                wakeup.clear()
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return None
+                try:
+                    await asyncio.wait_for(wakeup.wait(), left)
+                except TimeoutError:
+                    return None
+        for key in keys:
+            doc = await self.service.read_models.recommendation(
+                LIVE_TENANT, LIVE_PROGRAM, key.rsplit("|", 1)[1]
+            )
+            assert doc is not None and check(doc), f"{key} not readable after its write"
+        return time.perf_counter()
+
+    def pick(self, role: str) -> str:
+        if role == "mentee":
+            pool = [m for m, v in self.members.items() if v["role"] == "mentee"]
+        else:  # a mentor someone is shown: their edit changes what users see
+            pool = [m for m, shown in self.served_by.items() if shown]
+        return self.rng.choice([m for m in pool if m not in self.busy])
+
+    async def edit(self, role: str, timeout: float = 120.0) -> _Edit:
+        """Publish one edit of a member of ``role`` and wait until users can see it.
+
+        Mentee: their list is recomputed for the new version (``mentee_profile_version``).
+        Mentor: every list that showed them shows the new headline, or dropped them.
+        """
+        member_id = self.pick(role)
+        self.busy.add(member_id)
+        try:
+            member = self.members[member_id]
+            member["version"] += 1
+            member["snapshot"] = _live_snapshot(
+                self.rng, role, member_id.title(), edit=member["version"]
+            )
+            version, headline = member["version"], member["snapshot"]["headline"]
+            if role == "mentee":
+                keys = [self.key(member_id)]
+
+                def check(doc: Mapping[str, Any]) -> bool:
+                    return int(doc.get("mentee_profile_version", 0)) >= version
+
+            else:
+                keys = [self.key(j) for j in sorted(self.served_by[member_id])]
+
+                def check(doc: Mapping[str, Any]) -> bool:
+                    shown = [i for i in doc["items"] if i["mentor_id"] == member_id]
+                    return not shown or shown[0]["headline"] == headline
+
+            event_id, sent = await self.publish(member_id)
+            result = _Edit(role, member_id, event_id, sent, len(keys))
+            result.done = await self.visible(keys, check, timeout)
+            return result
+        finally:
+            self.busy.discard(member_id)
+
+    async def steady(self, rate: float, count: int) -> list[_Edit]:
+        """``count`` edits at ``rate`` per second (mentees and mentors alternating)."""
+        tasks: list[asyncio.Task[_Edit]] = []
+        started = time.perf_counter()
+        for index in range(count):
+            await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+            role = "mentee" if index % 2 == 0 else "mentor"
+            tasks.append(asyncio.create_task(self.edit(role)))
+            await asyncio.sleep(0)  # let it publish before the next one is timed
+        return list(await asyncio.gather(*tasks))
+
+
+def _phase_summary(
+    edits: list[_Edit], received: Mapping[str, float], calls: Mapping[str, list[float]]
+) -> dict[str, Any]:
+    done = [e for e in edits if e.done is not None]
+    latencies = [e.latency_ms for e in done if e.latency_ms is not None]
+    first = min(e.sent for e in edits)
+    last = max((e.done for e in done if e.done is not None), default=first)
+    kafka = [(received[e.event_id] - e.sent) * 1000 for e in edits if e.event_id in received]
+    return {
+        "events": len(edits),
+        "completed": len(done),
+        "achieved_rate": len(done) / (last - first) if last > first else math.nan,
+        "latency_ms": _latency_summary(latencies),
+        "mentee_latency_ms": _latency_summary(
+            [e.latency_ms for e in done if e.role == "mentee" and e.latency_ms is not None]
+        ),
+        "mentor_latency_ms": _latency_summary(
+            [e.latency_ms for e in done if e.role == "mentor" and e.latency_ms is not None]
+        ),
+        "mentor_lists_per_edit": statistics.fmean(
+            [e.lists for e in edits if e.role == "mentor"] or [0]
+        ),
+        "kafka_latency_ms": _latency_summary(kafka),
+        "breakdown_ms_per_event": {
+            label: sum(values) / max(len(edits), 1) for label, values in calls.items()
+        },
+        "breakdown_calls_per_event": {
+            label: len(values) / max(len(edits), 1) for label, values in calls.items()
+        },
+    }
 
 
 async def live_recommendations(
     n_mentors: int = 10_000,
     n_mentees: int = 1_500,
     *,
-    rate: float = 4.0,
-    events: int = 300,
+    phases: tuple[tuple[float, int], ...] = ((2.0, 120), (5.0, 150)),
+    burst: int = 100,
     seed: int = 5,
     real_embeddings: bool = False,
     partitions: int | None = None,
 ) -> dict[str, Any]:
-    """profile-changed on Kafka -> updated recommendations readable, in a 10,000-mentor program.
+    """profile-changed on Kafka -> updated recommendations readable, 10,000-mentor program.
 
-    See the module docstring; returns latencies (ms) and the breakdown of the service's time.
+    See the module docstring. ``phases`` are (events per second, events) run one after the
+    other on the same service; ``burst`` edits are then published at once (throughput).
     """
-    import asyncio
-    import uuid
-
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
     from aiokafka.admin import AIOKafkaAdminClient
     from pymongo import AsyncMongoClient
@@ -543,17 +720,13 @@ async def live_recommendations(
     from matching.adapters.projections import ProjectionStore, member_key, user_key
     from matching.bootstrap import create_app
     from matching.settings import MatchingSettings
-    from mentorship_contracts.envelope import to_kafka
     from mentorship_contracts.events.programs import ProgramChangedV1
-    from mentorship_contracts.factory import new_event
     from mentorship_contracts.topics import dead_letter_topic, topic
     from testkit.apps import serve_in_process
     from testkit.infra import provide
 
     rng = random.Random(seed)
-    vectors = np.random.default_rng(seed).standard_normal((n_mentors + n_mentees, EMBEDDING_DIM))
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-    members: dict[str, dict[str, Any]] = {}  # member id -> role, version, snapshot
+    members: dict[str, dict[str, Any]] = {}
     for index in range(n_mentors):
         members[f"mentor-{index:05d}"] = {"role": "mentor", "version": 1}
     for index in range(n_mentees):
@@ -561,41 +734,50 @@ async def live_recommendations(
     for member_id, member in members.items():
         member["snapshot"] = _live_snapshot(rng, member["role"], member_id.title())
 
-    run = uuid.uuid4().hex[:8]
+    run_id = uuid.uuid4().hex[:8]
     consumed = ("profile-changed", "program-changed", "message-sent")
-    produced = ("mentorship-requested", "mentorship-responded", "match-made")
-    produced += ("mentorship-ended", "mentor-paused")
+    produced = (
+        "mentorship-requested",
+        "mentorship-responded",
+        "match-made",
+        "mentorship-ended",
+        "mentor-paused",
+    )
     topic_names = [*consumed, *produced, *(dead_letter_topic(n) for n in consumed)]
-    prefix = f"bm{run}."
+    prefix = f"bm{run_id}."
     result: dict[str, Any] = {"mentors": n_mentors, "mentees": n_mentees}
-    print(f"live: {n_mentors} mentors, {n_mentees} mentees, {rate}/s", file=sys.stderr)
+    log = lambda message: print(f"[live] {message}", file=sys.stderr, flush=True)  # noqa: E731
 
     with provide() as infra:
         await ensure_topics(
             infra.kafka_bootstrap, prefix=prefix, topics=tuple(map(topic, topic_names))
         )
+        overrides = {} if partitions is None else {"collection_partitions": partitions}
         settings = MatchingSettings(
             mongo_url=infra.mongo_url,
-            mongo_db=f"bench_matching_{run}",
+            mongo_db=f"bench_matching_{run_id}",
             kafka_bootstrap=infra.kafka_bootstrap,
             topic_prefix=prefix,
-            consumer_group_prefix=f"bench.{run}.",
+            consumer_group_prefix=f"bench.{run_id}.",
             log_level="WARNING",
-            **({} if partitions is None else {"collection_partitions": partitions}),
+            **overrides,  # type: ignore[arg-type]
         )
+        result["partitions"] = settings.collection_partitions
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
         producer = AIOKafkaProducer(
             bootstrap_servers=infra.kafka_bootstrap, enable_idempotence=True, acks="all"
         )
-        baseline = AIOKafkaConsumer(
+        raw = AIOKafkaConsumer(
             settings.topic("profile-changed"),
             bootstrap_servers=infra.kafka_bootstrap,
-            group_id=f"bench.{run}.raw",
+            group_id=f"bench.{run_id}.raw",
             auto_offset_reset="earliest",
             enable_auto_commit=False,
         )
         try:
-            # ---- preload: the projection documents a running service would hold
+            # ---- preload: the projection documents the service had written for version 1
+            # of every profile, as a restart finds them (no 11,500 events replayed)
+            log(f"preloading {len(members):,} profiles")
             store = ProjectionStore(
                 client[settings.mongo_db], partitions=settings.collection_partitions
             )
@@ -614,6 +796,8 @@ async def live_recommendations(
             )
             await store.put_program(translation.program_document(program))
             started = time.perf_counter()
+            vectors = np.random.default_rng(seed).standard_normal((len(members), EMBEDDING_DIM))
+            vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
             texts: list[str] = []
             docs: list[dict[str, Any]] = []
             for row, (member_id, member) in enumerate(members.items()):
@@ -632,9 +816,8 @@ async def live_recommendations(
             if real_embeddings:
                 from matching.adapters.embedder import Embedder
 
-                embedder = Embedder()
-                real = await embedder.embed_many(texts)
-                for doc, vector in zip(docs, real, strict=True):
+                encoded = await Embedder().embed_many(texts)
+                for doc, vector in zip(docs, encoded, strict=True):
                     doc["embedding"] = translation.embedding_to_bytes(vector)
             await store.import_profiles(docs)
             await store.members.insert_many(
@@ -649,204 +832,119 @@ async def live_recommendations(
             )
             result["preload_s"] = time.perf_counter() - started
 
-            # ---- the service, instrumented (timings only; every call is the real one)
+            # ---- the service, instrumented (timings around the real calls, nothing faked)
             app = create_app(settings)
             service = app.state.matching
             timings = _Timings()
-            timings.wrap(service.projection, "profile_changed", "handler")
-            timings.wrap(service.embedder, "embed_many", "embed")
-            timings.wrap(service.store, "profile_by_key", "read profile")
-            timings.wrap(service.store, "write_profile", "write profile (+seq, log)")
-            timings.wrap(service.store, "put_membership", "write membership")
-            timings.wrap(service.pools, "apply_own_write", "pool update (refresh, read, score)")
-            timings.wrap(service.writer, "flush", "writer flush")
-            timings.wrap(service.read_models, "put_recommendation", "write recommendation")
+            timings.wrap(service.projection, "profile_changed", "consumer handler (total)")
+            timings.wrap(service.embedder, "embed_many", "embedding")
+            timings.wrap(service.store, "profile_by_key", "profile reads (projection, pool)")
+            timings.wrap(service.store, "write_profile", "profile write (+seq, change log)")
+            timings.wrap(service.store, "put_membership", "membership check")
+            timings.wrap(service.pools, "apply_own_write", "pool (refresh, read, re-score)")
+            timings.wrap(service.writer, "flush", "writer flush (build + write lists)")
+            timings.wrap(service.read_models, "put_recommendation", "list write")
+            harness = _LiveHarness(service, producer, settings.topic("profile-changed"), rng)
+            harness.members = members
+            harness.hook()
 
-            served_by: dict[str, set[str]] = {}
-            served_of: dict[str, list[str]] = {}
-            written: dict[str, dict[str, Any]] = {}
-            wakeups: dict[str, asyncio.Event] = {}
-            write = service.read_models.put_recommendation
-
-            async def hooked_write(key: str, doc: Mapping[str, Any], **kwargs: Any) -> None:
-                await write(key, doc, **kwargs)  # returns once the document is readable
-                mentee_id = doc["mentee_id"]
-                for mentor_id in served_of.get(mentee_id, []):
-                    served_by.get(mentor_id, set()).discard(mentee_id)
-                served_of[mentee_id] = [item["mentor_id"] for item in doc["items"]]
-                for mentor_id in served_of[mentee_id]:
-                    served_by.setdefault(mentor_id, set()).add(mentee_id)
-                written[key] = dict(doc)
-                if key in wakeups:
-                    wakeups[key].set()
-
-            service.read_models.put_recommendation = hooked_write
-
+            log("starting the service (loads and scores the pool)")
             started = time.perf_counter()
             async with serve_in_process(app):
-                result["startup_s"] = time.perf_counter() - started  # load + score all
-                await asyncio.wait_for(service.writer.idle(), 600)
-                result["startup_written_s"] = time.perf_counter() - started
-                result["initial_lists"] = len(written)
+                result["startup_s"] = time.perf_counter() - started
+                await asyncio.wait_for(service.writer.idle(), 900)
+                result["startup_lists_written_s"] = time.perf_counter() - started
+                result["initial_lists"] = len(harness.written)
                 await producer.start()
-                await baseline.start()
+                await raw.start()
                 received: dict[str, float] = {}
 
-                async def read_baseline() -> None:
+                async def read_raw() -> None:
                     while True:
-                        batch = await baseline.getmany(timeout_ms=100)
+                        batch = await raw.getmany(timeout_ms=100)
                         now = time.perf_counter()
                         for records in batch.values():
                             for record in records:
-                                ids = [v for k, v in record.headers or [] if k == "ce_id"]
-                                if ids:
-                                    received[ids[0].decode()] = now
+                                for name, value in record.headers or []:
+                                    if name == "ce_id":
+                                        received[value.decode()] = now
 
-                baseline_task = asyncio.create_task(read_baseline())
-
-                async def publish(member_id: str) -> tuple[str, float]:
-                    member = members[member_id]
-                    payload = _live_payload(
-                        member_id, member["role"], member["version"], member["snapshot"]
-                    )
-                    event = new_event(payload, source="/bench/profiles")
-                    body, headers = to_kafka(event)
-                    sent = time.perf_counter()
-                    await producer.send_and_wait(
-                        settings.topic("profile-changed"),
-                        body,
-                        key=(event.subject or member_id).encode(),
-                        headers=headers,
-                    )
-                    return event.id, sent
-
-                def satisfied(key: str, check: Callable[[Mapping[str, Any]], bool]) -> bool:
-                    doc = written.get(key)
-                    return doc is not None and check(doc)
-
-                async def visible(
-                    keys: list[str], check: Callable[[Mapping[str, Any]], bool], timeout: float
-                ) -> float | None:
-                    """Time at which every key's document, as read back, passes ``check``."""
-                    deadline = time.perf_counter() + timeout
-                    for key in keys:
-                        while not satisfied(key, check):
-                            event = wakeups.setdefault(key, asyncio.Event())
-                            event.clear()
-                            left = deadline - time.perf_counter()
-                            if left <= 0:
-                                return None
-                            try:
-                                await asyncio.wait_for(event.wait(), left)
-                            except TimeoutError:
-                                return None
-                    # what a user sees: read the documents the API serves
-                    tenant, program_id = LIVE_TENANT, LIVE_PROGRAM
-                    for key in keys:
-                        doc = await service.read_models.recommendation(
-                            tenant, program_id, key.rsplit("|", 1)[1]
-                        )
-                        assert doc is not None and check(doc), f"{key} not visible after write"
-                    return time.perf_counter()
-
-                # warm-up: the consumer group joins and the first event is processed
-                warm = "mentee-00000"
-                members[warm]["version"] += 1
-                members[warm]["snapshot"]["headline"] += " (warm-up)"
-                await publish(warm)
-                key = member_key(LIVE_TENANT, LIVE_PROGRAM, warm)
-                version = members[warm]["version"]
-                assert await visible(
-                    [key], lambda d, v=version: d.get("mentee_profile_version", 0) >= v, 120
-                ), "warm-up event never reached the recommendations"
+                raw_task = asyncio.create_task(read_raw())
+                warm = await harness.edit("mentee", timeout=300)  # the groups have joined
+                assert warm.done is not None, "the warm-up edit never became visible"
                 await service.writer.idle()
-                timings.reset()
+                timings.take()
 
-                mentee_ids = [m for m, v in members.items() if v["role"] == "mentee"]
-                results: list[dict[str, Any]] = []
-                tasks: list[asyncio.Task[None]] = []
-
-                async def follow(
-                    index: int, role: str, event_id: str, sent: float, keys: list[str], check: Any
-                ) -> None:
-                    done = await visible(keys, check, 60)
-                    results.append(
-                        {
-                            "index": index,
-                            "role": role,
-                            "event_id": event_id,
-                            "sent": sent,
-                            "done": done,
-                            "lists": len(keys),
-                        }
-                    )
-
-                stream_started = time.perf_counter()
-                busy: set[str] = set()
-                for index in range(events):
-                    target = stream_started + index / rate
-                    await asyncio.sleep(max(0.0, target - time.perf_counter()))
-                    if index % 2 == 0:  # a mentee edits their goals
-                        member_id = rng.choice([m for m in mentee_ids if m not in busy][:2000])
-                        role = "mentee"
-                    else:  # a mentor shown to at least one mentee edits their profile
-                        candidates = [m for m, s in served_by.items() if s and m not in busy]
-                        member_id = rng.choice(candidates)
-                        role = "mentor"
-                    member = members[member_id]
-                    member["version"] += 1
-                    member["snapshot"] = _live_snapshot(
-                        rng, role, member_id.title(), edit=member["version"]
-                    )
-                    if role == "mentee":
-                        keys = [member_key(LIVE_TENANT, LIVE_PROGRAM, member_id)]
-                        check = lambda d, v=member["version"]: (  # noqa: E731
-                            d.get("mentee_profile_version", 0) >= v
+                result["phases"] = []
+                for rate, count in phases:
+                    log(f"steady phase: {count} edits at {rate}/s")
+                    edits = await harness.steady(rate, count)
+                    await service.writer.idle()
+                    phase = _phase_summary(edits, received, timings.take())
+                    result["phases"].append({"offered_rate": rate, **phase})
+                    await asyncio.sleep(2)
+                if burst:
+                    log(f"burst: {burst} edits at once")
+                    edits = list(
+                        await asyncio.gather(
+                            *(
+                                harness.edit("mentee" if i % 2 == 0 else "mentor", timeout=600)
+                                for i in range(burst)
+                            )
                         )
-                    else:
-                        keys = [
-                            member_key(LIVE_TENANT, LIVE_PROGRAM, j)
-                            for j in sorted(served_by[member_id])
-                        ]
-                        headline = member["snapshot"]["headline"]
+                    )
+                    result["burst"] = _phase_summary(edits, received, timings.take())
+                raw_task.cancel()
 
-                        def check(
-                            d: Mapping[str, Any], m: str = member_id, h: str = headline
-                        ) -> bool:
-                            shown = [i for i in d["items"] if i["mentor_id"] == m]
-                            return not shown or shown[0]["headline"] == h
-
-                    busy.add(member_id)
-                    event_id, sent = await publish(member_id)
-                    task = asyncio.create_task(follow(index, role, event_id, sent, keys, check))
-                    task.add_done_callback(lambda _t, m=member_id: busy.discard(m))
-                    tasks.append(task)
-                await asyncio.gather(*tasks)
-                await asyncio.sleep(0.5)
-                baseline_task.cancel()
-                breakdown = {k: list(v) for k, v in timings.calls.items()}
-
-                # ---- baselines in the same run, inside the same process
+                # ---- baselines, same run, same process, same pool and database
+                log("baselines")
                 pool = service.pools.get(LIVE_TENANT, LIVE_PROGRAM)
                 rescore: dict[str, list[float]] = {"mentee": [], "mentor": []}
-                embed_ms: list[float] = []
                 async with pool.lock:
-                    for index in range(40):
+                    for index in range(60):
                         role = "mentee" if index % 2 == 0 else "mentor"
-                        pick = rng.choice(mentee_ids if role == "mentee" else sorted(served_by))
+                        pick = harness.pick(role)
                         current = pool.members[pick]
                         fresh = replace(current, stamp=current.stamp + 1)
                         t = time.perf_counter()
                         await asyncio.to_thread(pool.upsert, fresh)
                         rescore[role].append((time.perf_counter() - t) * 1000)
-                for text in texts[-20:]:
+                    pool.dirty.clear()
+                encoder = service.embedder._encoder
+                embed_ms: list[float] = []
+                for text in texts[-30:]:
                     t = time.perf_counter()
-                    await asyncio.to_thread(service.embedder._encoder.encode, [text + " ."])
+                    await asyncio.to_thread(encoder.encode, [text + " (baseline)"])
                     embed_ms.append((time.perf_counter() - t) * 1000)
+                # one point write + read of a list document through the service's adapter,
+                # in a collection as large as one of its list partitions (scratch database)
+                from matching.adapters.readmodels import ReadModels
+
+                scratch = ReadModels(client[f"{settings.mongo_db}_scratch"])
+                sample = dict(next(iter(harness.written.values())))
+                size = max(1, n_mentees // settings.collection_partitions)
+                for index in range(size):
+                    await scratch.put_recommendation(
+                        member_key(LIVE_TENANT, LIVE_PROGRAM, f"k{index}"), sample, exists=False
+                    )
+                db_ms: list[float] = []
+                for index in range(30):
+                    mentee = f"k{index % size}"
+                    t = time.perf_counter()
+                    await scratch.put_recommendation(
+                        member_key(LIVE_TENANT, LIVE_PROGRAM, mentee), {**sample, "n": index}
+                    )
+                    await scratch.recommendation(LIVE_TENANT, LIVE_PROGRAM, mentee)
+                    db_ms.append((time.perf_counter() - t) * 1000)
+                result["baseline_rescore_mentee_ms"] = _latency_summary(rescore["mentee"])
+                result["baseline_rescore_mentor_ms"] = _latency_summary(rescore["mentor"])
+                result["baseline_embed_ms"] = _latency_summary(embed_ms)
+                result["baseline_db_write_read_ms"] = _latency_summary(db_ms)
         finally:
             await producer.stop()
-            await baseline.stop()
+            await raw.stop()
             await client.drop_database(settings.mongo_db)
+            await client.drop_database(f"{settings.mongo_db}_scratch")
             await client.close()
             admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
             await admin.start()
@@ -854,38 +952,6 @@ async def live_recommendations(
                 await admin.delete_topics([prefix + name for name in topic_names])
             finally:
                 await admin.close()
-
-    complete = [r for r in results if r["done"] is not None]
-    latencies = [(r["done"] - r["sent"]) * 1000 for r in complete]
-    kafka = [
-        (received[r["event_id"]] - r["sent"]) * 1000 for r in results if r["event_id"] in received
-    ]
-    first = min(r["sent"] for r in results)
-    last = max(r["done"] for r in complete) if complete else first
-    result |= {
-        "events": events,
-        "offered_rate": rate,
-        "completed": len(complete),
-        "achieved_rate": len(complete) / (last - first) if last > first else math.nan,
-        "latency_ms": _latency_summary(latencies),
-        "mentee_latency_ms": _latency_summary(
-            [(r["done"] - r["sent"]) * 1000 for r in complete if r["role"] == "mentee"]
-        ),
-        "mentor_latency_ms": _latency_summary(
-            [(r["done"] - r["sent"]) * 1000 for r in complete if r["role"] == "mentor"]
-        ),
-        "mentor_lists_per_event": statistics.fmean(
-            r["lists"] for r in results if r["role"] == "mentor"
-        ),
-        "kafka_latency_ms": _latency_summary(kafka),
-        "rescore_mentee_ms": _latency_summary(rescore["mentee"]),
-        "rescore_mentor_ms": _latency_summary(rescore["mentor"]),
-        "embed_ms": _latency_summary(embed_ms),
-        "breakdown_ms_per_event": {
-            label: sum(calls) / max(len(results), 1) for label, calls in breakdown.items()
-        },
-        "breakdown_calls": {label: len(calls) for label, calls in breakdown.items()},
-    }
     return result
 
 
@@ -965,16 +1031,24 @@ def run(verify_dense: bool = False) -> list[dict[str, object]]:
 
 
 if __name__ == "__main__" and "--live" in sys.argv[1:]:
-    # python bench/bench_matching.py --live [mentors mentees rate events]
-    import asyncio
+    # python bench/bench_matching.py --live [mentors] [mentees] [phases=2:120,5:150]
+    #        [burst=100] [partitions=32]
     import json
 
     sys.path[:0] = [str(Path(__file__).parent.parent / "tests")]
-    numbers = [float(a) for a in sys.argv[2:]]
-    names = ("n_mentors", "n_mentees", "rate", "events", "partitions")
-    sizes = dict(zip(names, numbers, strict=False))
-    sizes = {k: (v if k == "rate" else int(v)) for k, v in sizes.items()}
-    print(json.dumps(asyncio.run(live_recommendations(**sizes)), indent=2, default=str))  # type: ignore[arg-type]
+    options = dict(a.split("=", 1) for a in sys.argv[2:] if "=" in a)
+    sizes = [int(a) for a in sys.argv[2:] if a.isdigit()]
+    live_options: dict[str, Any] = {}
+    if "phases" in options:
+        live_options["phases"] = tuple(
+            (float(rate), int(count))
+            for rate, count in (p.split(":") for p in options["phases"].split(","))
+        )
+    for name in ("burst", "partitions"):
+        if name in options:
+            live_options[name] = int(options[name])
+    measured = asyncio.run(live_recommendations(*sizes[:2], **live_options))
+    print(json.dumps(measured, indent=2, default=str))
     sys.exit(0)
 
 if __name__ == "__main__":

@@ -43,7 +43,10 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
         clock=clock,
     )
     writer = RecommendationWriter(
-        pools, read_models, flush_seconds=settings.recommendation_flush_seconds
+        pools,
+        read_models,
+        flush_seconds=settings.recommendation_flush_seconds,
+        concurrency=settings.recommendation_write_concurrency,
     )
     schedule = ExpirySchedule(
         clock=clock,

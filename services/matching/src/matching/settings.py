@@ -44,7 +44,14 @@ class MatchingSettings(ServiceSettings):
         "by other replicas (between rescans each replica tracks its own in memory).",
     )
     recommendation_flush_seconds: float = Field(
-        default=0.05, gt=0, description="Batching delay of recommendation writes."
+        default=0.01,
+        gt=0,
+        description="Batching delay of recommendation writes. Changes that arrive while a "
+        "flush is writing are batched into the next one anyway, so this only needs to "
+        "cover a burst's first moments; it adds to every edit's latency.",
+    )
+    recommendation_write_concurrency: int = Field(
+        default=4, ge=1, le=64, description="List documents a flush writes at once."
     )
     blas_threads: int = Field(
         default=1,

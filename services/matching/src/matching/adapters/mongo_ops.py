@@ -10,6 +10,7 @@ that a write on FerretDB 1.x costs a pass over a small table instead of a large 
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -22,6 +23,21 @@ from chassis.mongo import retry_transient
 
 T = TypeVar("T")
 ATTEMPTS = 3
+
+
+def pack_json(value: Any) -> bytes:
+    """A JSON-able value as one compressed binary field.
+
+    FerretDB 1.x converts nested documents field by field on every read and write: a list
+    of ten explained recommendations (18 KB as BSON) took ~20 ms to read and ~35 ms to
+    write there, the same list packed (2 KB) ~2.5 ms each. For values only ever read whole
+    by ``_id``, packing costs ~0.3 ms of CPU and loses nothing (nothing queries inside).
+    """
+    return zlib.compress(json.dumps(value, separators=(",", ":"), default=str).encode(), 1)
+
+
+def unpack_json(packed: bytes) -> Any:
+    return json.loads(zlib.decompress(packed))
 
 
 async def retry_duplicate(operation: Callable[[], Awaitable[T]]) -> T:

@@ -10,15 +10,17 @@ pushes down to SQLite; on MongoDB it is the primary key). Keys:
   older event cannot bring them back;
 * ``program_members`` ``<tenant>|<program>|u|<user>``: the caller's member id and roles, so
   a request is authorised with one point read;
-* ``pools`` ``<tenant>|<program>`` and ``pool_changes`` ``<tenant>|<program>|<seq>``: a
-  sequence number per program, bumped by every write to a profile document, with the member
-  it concerned. Replicas keep scoring pools in memory; before using one they compare its
-  sequence with the stored one and fetch just the members that changed (point reads).
+* ``pool_changes`` ``<tenant>|<program>|<seq>`` and ``pools`` ``<tenant>|<program>``: a
+  sequence number per program, claimed by every write to a profile document (by inserting
+  the change entry that names the member, see ``_claim``), and the latest one as a hint.
+  Replicas keep scoring pools in memory; before using one they follow the entries after
+  the last seq they applied and fetch just the members that changed (point reads).
 
 Full scans happen only at startup, to build the in-memory pools. ``profiles`` and
 ``program_members`` are :class:`~matching.adapters.mongo_ops.Partitioned` (one collection
 with ``partitions=1``): every profile event writes them, and FerretDB's cost per write grows
-with the collection.
+with the collection. A profile's snapshot is stored packed (``snapshot_z``, one binary
+field, see :func:`~matching.adapters.mongo_ops.pack_json`) and unpacked on read.
 """
 
 from __future__ import annotations
@@ -27,12 +29,17 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from chassis.mongo import retry_transient
-from matching.adapters.mongo_ops import Partitioned, retry_duplicate, upsert
+from matching.adapters.mongo_ops import (
+    Partitioned,
+    pack_json,
+    unpack_json,
+    upsert,
+)
 from matching.adapters.mongo_ops import replace as replace_document
 
 
@@ -55,6 +62,8 @@ class ProjectionStore:
         self.members = Partitioned(db, "program_members", partitions)
         self.pools = db["pools"]
         self.changes = db["pool_changes"]
+        self._allocated: dict[tuple[str, str, int], int] = {}
+        self._claimed: dict[str, int] = {}  # program key -> the last seq this process took
 
     async def ensure_indexes(self) -> None:
         await self.profiles.migrate()
@@ -99,33 +108,36 @@ class ProjectionStore:
     async def profile(
         self, tenant_id: str, program_id: str, member_id: str
     ) -> dict[str, Any] | None:
-        return await self.profiles.find_one(member_key(tenant_id, program_id, member_id))
+        return await self.profile_by_key(member_key(tenant_id, program_id, member_id))
 
     async def profile_by_key(self, key: str) -> dict[str, Any] | None:
-        return await self.profiles.find_one(key)
+        doc = await self.profiles.find_one(key)
+        return None if doc is None else _unpacked(doc)
 
     async def all_profiles(self) -> AsyncIterator[dict[str, Any]]:
         async for doc in self.profiles.find_all():
-            yield doc
+            yield _unpacked(doc)
 
     async def import_profiles(self, docs: list[dict[str, Any]]) -> None:
         """Insert projection documents not stored yet (``_id`` = member key) in bulk: a load
         that a restart then reads like any other (tools, benchmarks)."""
-        await self.profiles.insert_many(docs)
+        await self.profiles.insert_many([_packed(doc) for doc in docs])
 
     async def write_profile(
         self, doc_id: str, fields: Mapping[str, Any], *, replace: bool = False
     ) -> int:
-        """Write profile fields (or replace the document) and announce it; returns the seq."""
+        """Claim the program's next seq for this member, then write the profile fields (or
+        replace the document) stamped with it; returns the seq."""
         tenant_id, program_id, member_id = doc_id.split("|", 2)
-        seq = await self._next_seq(tenant_id, program_id)
-        body = {**fields, "pool_seq": seq, "updated_at": datetime.now(UTC)}
+        seq = await self._claim(tenant_id, program_id, member_id)
+        body = _packed({**fields, "pool_seq": seq, "updated_at": datetime.now(UTC)})
         collection = self.profiles.of(doc_id)
         if replace:
             await replace_document(collection, doc_id, body)
+        elif "snapshot_z" in body:  # and drop the nested one a document from before carries
+            await upsert(collection, doc_id, {"$set": body, "$unset": {"snapshot": ""}})
         else:
             await upsert(collection, doc_id, {"$set": body})
-        await self._announce(tenant_id, program_id, seq, member_id)
         return seq
 
     async def write_availability(
@@ -138,28 +150,41 @@ class ProjectionStore:
             return None
         return await self.write_profile(doc_id, fields)
 
-    async def _next_seq(self, tenant_id: str, program_id: str) -> int:
-        doc = await retry_duplicate(
-            lambda: self.pools.find_one_and_update(
-                {"_id": program_key(tenant_id, program_id)},
-                {"$inc": {"seq": 1}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        )
-        assert doc is not None  # upserted
-        return int(doc["seq"])
+    async def _claim(self, tenant_id: str, program_id: str, member_id: str) -> int:
+        """The next sequence number of a program, taken by inserting its change-log entry.
 
-    async def _announce(self, tenant_id: str, program_id: str, seq: int, member_id: str) -> None:
-        entry = {
-            "_id": f"{program_key(tenant_id, program_id)}|{seq}",
-            "member_id": member_id,
-            "at": datetime.now(UTC),
-        }
-        try:
-            await retry_transient(lambda: self.changes.insert_one(entry))
-        except DuplicateKeyError:  # pragma: no cover - seqs are unique
-            pass
+        A unique ``_id`` is the one primitive that is atomic on FerretDB 1.x as well: there,
+        concurrent ``$inc`` updates lose increments (measured: 100 concurrent
+        ``find_one_and_update($inc)`` left the counter at 65 and handed out the same number
+        twice). So the entry ``<program>|<seq>`` is inserted first, trying the numbers after
+        the last known one until an insert succeeds; claimed numbers are therefore
+        contiguous. ``pools.seq`` is only a hint (raised with ``$max``, which may lose a
+        race as well): readers follow the entries themselves (see ``Pools.refresh``). The
+        entry exists before the profile document carries its seq: a reader that finds the
+        document older than the entry knows the write is still in flight.
+        """
+        key = program_key(tenant_id, program_id)
+        state = await self.pools.find_one({"_id": key}) or {}
+        seq = max(int(state.get("seq", 0)), self._claimed.get(key, 0)) + 1
+        while True:
+            entry = {"_id": f"{key}|{seq}", "member_id": member_id, "at": datetime.now(UTC)}
+            try:
+                await retry_transient(lambda e=entry: self.changes.insert_one(e))  # type: ignore[misc]
+                break
+            except DuplicateKeyError:
+                seq += 1
+        self._claimed[key] = seq
+        await upsert(self.pools, key, {"$max": {"seq": seq}})
+        if len(self._allocated) > 10_000:  # entries are taken at once; this is a backstop
+            self._allocated.clear()
+        self._allocated[(tenant_id, program_id, seq)] = int(state.get("program_version", 0))
+        return seq
+
+    def allocation(self, tenant_id: str, program_id: str, seq: int) -> int | None:
+        """The program version the pools document held when this process claimed ``seq``
+        (once; None if unknown): with it, a pool that applied every seq before ``seq`` and
+        holds that program version knows it has missed nothing, without reading."""
+        return self._allocated.pop((tenant_id, program_id, seq), None)
 
     async def prune_changes(self, older_than: datetime) -> int:
         """Drop change-log entries no replica needs any more (FerretDB has no TTL index)."""
@@ -201,3 +226,19 @@ class ProjectionStore:
     async def delete_membership(self, tenant_id: str, program_id: str, user_id: str) -> None:
         key = user_key(tenant_id, program_id, user_id)
         await retry_transient(lambda: self.members.of(key).delete_one({"_id": key}))
+
+
+def _packed(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A profile document as stored: the snapshot (nested fields and lists, read whole)
+    packed into one binary field (see :func:`~matching.adapters.mongo_ops.pack_json`)."""
+    if "snapshot" not in doc:
+        return dict(doc)
+    body = {k: v for k, v in doc.items() if k != "snapshot"}
+    body["snapshot_z"] = pack_json(doc["snapshot"])
+    return body
+
+
+def _unpacked(doc: dict[str, Any]) -> dict[str, Any]:
+    if "snapshot_z" in doc:
+        doc["snapshot"] = unpack_json(doc.pop("snapshot_z"))
+    return doc

@@ -10,6 +10,8 @@
 * ``recommendations`` ``<tenant>|<program>|<mentee>``: the served recommendations with
   their explanations, and a digest so unchanged lists are not rewritten; partitioned
   (:class:`~matching.adapters.mongo_ops.Partitioned`), as every profile edit rewrites some.
+  The items are stored packed (``items_z``, see :func:`~matching.adapters.mongo_ops.pack_json`)
+  and unpacked on read.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import retry_transient
-from matching.adapters.mongo_ops import Partitioned, upsert
+from matching.adapters.mongo_ops import Partitioned, pack_json, unpack_json, upsert
 from matching.adapters.projections import member_key, program_key
 
 
@@ -120,7 +122,8 @@ class ReadModels:
     async def recommendation(
         self, tenant_id: str, program_id: str, mentee_id: str
     ) -> dict[str, Any] | None:
-        return await self.recommendations.find_one(member_key(tenant_id, program_id, mentee_id))
+        doc = await self.recommendations.find_one(member_key(tenant_id, program_id, mentee_id))
+        return None if doc is None else _unpacked(doc)
 
     async def put_recommendation(
         self, key: str, doc: Mapping[str, Any], *, exists: bool = True
@@ -129,7 +132,7 @@ class ReadModels:
         all of them equals a replacement; FerretDB 1.x runs it several times faster than
         ``replace_one``, and a list not stored yet (``exists=False``) is a plain insert
         (FerretDB scans the collection for any update, never for an insert)."""
-        body = {**doc, "updated_at": datetime.now(UTC)}
+        body = _packed(doc)
         if not exists:
             try:
                 await retry_transient(
@@ -138,7 +141,8 @@ class ReadModels:
                 return
             except DuplicateKeyError:
                 pass  # another replica (or an earlier attempt) wrote it first
-        await upsert(self.recommendations.of(key), key, {"$set": body})
+        # ``$unset``: a list written before items were packed carries them unpacked
+        await upsert(self.recommendations.of(key), key, {"$set": body, "$unset": {"items": ""}})
 
     async def delete_recommendation(self, key: str) -> None:
         await retry_transient(lambda: self.recommendations.of(key).delete_one({"_id": key}))
@@ -148,3 +152,18 @@ class ReadModels:
             d["_id"]: d.get("digest", "")
             async for d in self.recommendations.find_all({}, {"digest": 1})
         }
+
+
+def _packed(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A list document as stored: the items as one compressed JSON value."""
+    body = {k: v for k, v in doc.items() if k != "items"}
+    body["items_z"] = pack_json(doc.get("items", []))
+    body["updated_at"] = datetime.now(UTC)
+    return body
+
+
+def _unpacked(doc: dict[str, Any]) -> dict[str, Any]:
+    packed = doc.pop("items_z", None)
+    if packed is not None:
+        doc["items"] = unpack_json(packed)
+    return doc

@@ -466,10 +466,14 @@ class Pools:
         return count
 
     async def refresh(self, pool: ProgramPool) -> None:
-        """Apply what other replicas changed since this pool last looked (call under lock)."""
-        state = await self.store.pool_state(pool.tenant_id, pool.program_id)
-        if state is None:
-            return
+        """Apply what other replicas changed since this pool last looked (call under lock).
+
+        Follows the change log from the seq after the last one applied. Seqs are claimed
+        contiguously (see ``ProjectionStore._claim``), so the first missing entry past the
+        stored hint is the end of the log. An entry whose document does not carry its seq
+        yet is a write in flight (or its writer died): wait for it a little, then skip it.
+        """
+        state = await self.store.pool_state(pool.tenant_id, pool.program_id) or {}
         now = self.clock()
         if int(state.get("program_version", 0)) > pool.program_version:
             program = await self.store.program(pool.tenant_id, pool.program_id)
@@ -477,26 +481,29 @@ class Pools:
                 await asyncio.to_thread(
                     pool.set_program, program["config"], int(program["program_version"]), now
                 )
-        stored = int(state.get("seq", 0))
-        if stored <= pool.applied_seq:
-            return
-        changed: list[str] = []
+        hint = int(state.get("seq", 0))
+        changed: dict[str, Mapping[str, Any]] = {}
         seq = pool.applied_seq + 1
-        while seq <= stored:
+        while True:
             member_id = await self.store.changed_member(pool.tenant_id, pool.program_id, seq)
-            if member_id is None:
-                # Announced, not written yet (or its writer died): wait a little, then skip.
-                pool.gap_since = pool.gap_since or now
-                if (now - pool.gap_since).total_seconds() < self.grace:
-                    break
-            else:
-                changed.append(member_id)
+            if member_id is not None:
+                doc = await self.store.profile(pool.tenant_id, pool.program_id, member_id)
+                if doc is not None and int(doc.get("pool_seq", 0)) >= seq:
+                    changed[member_id] = doc
+                    pool.gap_since = None
+                    seq += 1
+                    continue
+            elif seq > hint:
+                break  # the end of the log
+            # claimed, document not written yet (or missing below the hint): wait, then skip
+            pool.gap_since = pool.gap_since or now
+            if (now - pool.gap_since).total_seconds() < self.grace:
+                break
             pool.gap_since = None
             seq += 1
         pool.applied_seq = seq - 1
-        for member_id in dict.fromkeys(changed):
-            doc = await self.store.profile(pool.tenant_id, pool.program_id, member_id)
-            await asyncio.to_thread(pool.apply_document, doc, member_id, now)
+        for member_id, latest in changed.items():
+            await asyncio.to_thread(pool.apply_document, latest, member_id, now)
         if changed:
             self.on_change()
 
@@ -504,14 +511,32 @@ class Pools:
         """This replica wrote ``seq`` itself; skip it in the next refresh if nothing is missing."""
         if seq == pool.applied_seq + 1:
             pool.applied_seq = seq
+            # a gap the last refresh was waiting on was at this very seq: it is filled now
+            # (a stale start time would make the next real gap look expired at once)
+            pool.gap_since = None
 
     async def apply_own_write(
         self, tenant_id: str, program_id: str, member_id: str, seq: int | None
     ) -> None:
-        """After this replica wrote a profile document: bring the pool in line."""
+        """After this replica wrote a profile document: bring the pool in line.
+
+        When ``seq`` directly follows the last one the pool applied and the program version
+        did not move, nobody else wrote in between: the refresh (three point reads) is
+        skipped and only the written document is read back.
+        """
         pool = self.get(tenant_id, program_id)
         async with pool.lock:
-            await self.refresh(pool)
+            program_version = (
+                None if seq is None else self.store.allocation(tenant_id, program_id, seq)
+            )
+            if (
+                seq is None
+                or seq != pool.applied_seq + 1
+                or pool.gap_since is not None  # waiting for another replica's entry
+                or program_version is None
+                or program_version > pool.program_version
+            ):
+                await self.refresh(pool)
             doc = await self.store.profile(tenant_id, program_id, member_id)
             await asyncio.to_thread(pool.apply_document, doc, member_id, self.clock())
             if seq is not None:

@@ -2,8 +2,8 @@
 
 Pools mark mentees dirty; this writer (a background task) takes the dirty sets, builds the
 documents (with explanations) under each pool's lock, and writes the ones whose digest
-differs from what is stored, one point write each. Many changes in a burst (an import, a
-rules change) coalesce into one write per mentee.
+differs from what is stored, one point write each (a few in flight at once). Many
+changes in a burst (an import, a rules change) coalesce into one write per mentee.
 """
 
 from __future__ import annotations
@@ -18,10 +18,18 @@ log = logging.getLogger("matching.recommendations")
 
 
 class RecommendationWriter:
-    def __init__(self, pools: Pools, read_models: ReadModels, *, flush_seconds: float) -> None:
+    def __init__(
+        self,
+        pools: Pools,
+        read_models: ReadModels,
+        *,
+        flush_seconds: float,
+        concurrency: int = 4,
+    ) -> None:
         self.pools = pools
         self.read_models = read_models
         self.flush_seconds = flush_seconds
+        self.concurrency = max(1, concurrency)
         self.digests: dict[str, str] = {}
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -62,12 +70,26 @@ class RecommendationWriter:
             async with pool.lock:
                 docs, gone = await asyncio.to_thread(pool.take_changes)
             try:
-                for key, doc in docs.items():
-                    if self.digests.get(key) == doc["digest"]:
-                        continue
-                    await self.read_models.put_recommendation(key, doc, exists=key in self.digests)
-                    self.digests[key] = doc["digest"]
-                    written += 1
+                changed = [
+                    (key, doc)
+                    for key, doc in docs.items()
+                    if self.digests.get(key) != doc["digest"]
+                ]
+                # a few point writes in flight at once: a mentor's edit often touches
+                # several lists, and each write is a round trip
+                for start in range(0, len(changed), self.concurrency):
+                    group = changed[start : start + self.concurrency]
+                    await asyncio.gather(
+                        *(
+                            self.read_models.put_recommendation(
+                                key, doc, exists=key in self.digests
+                            )
+                            for key, doc in group
+                        )
+                    )
+                    for key, doc in group:
+                        self.digests[key] = doc["digest"]
+                    written += len(group)
                 for key in gone:
                     await self.read_models.delete_recommendation(key)
                     self.digests.pop(key, None)
