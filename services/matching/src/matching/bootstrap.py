@@ -63,6 +63,7 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
         clock=clock,
         next_best_count=settings.next_best_count,
         max_open_requests=settings.max_open_requests_per_mentee,
+        auto_pause_after_unanswered=settings.auto_pause_after_unanswered,
     )
     projection = ProfileProjection(store, read_models, pools, embedder, clock)
     projection.member_left = mentorships.member_left

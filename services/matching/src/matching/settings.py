@@ -43,6 +43,12 @@ class MatchingSettings(ServiceSettings):
         description="How often the requests collection is re-read for due requests created "
         "by other replicas (between rescans each replica tracks its own in memory).",
     )
+    auto_pause_after_unanswered: int = Field(
+        default=3,
+        ge=0,
+        le=100,
+        description="Pause a mentor whose last N requests all expired unanswered (0: never).",
+    )
     recommendation_flush_seconds: float = Field(
         default=0.01,
         gt=0,

@@ -197,6 +197,13 @@ def test_unknown_time_zone_is_not_excluded_by_a_distance_limit() -> None:
     assert np.isnan(result.criteria["timezone"][0, 0])
 
 
+@pytest.mark.parametrize("zone", ["Europe", "Not/AZone", "A" * 300])
+def test_a_time_zone_tzdata_cannot_open_is_unknown(zone: str) -> None:
+    """Contract-valid strings such as a tzdata directory name must not fail the consumer."""
+    result = score_matrix([mentor()], [mentee(timezone=zone)], ProgramRules(), at=AT)
+    assert np.isnan(result.criteria["timezone"][0, 0])
+
+
 def test_invalid_rules_are_rejected() -> None:
     with pytest.raises(ValueError):
         ProgramRules(weights={"charisma": 1.0})

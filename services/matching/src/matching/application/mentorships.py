@@ -74,7 +74,7 @@ class Mentorships:
         clock: Callable[[], datetime],
         next_best_count: int,
         max_open_requests: int,
-        auto_pause_after_unanswered: int = 3,
+        auto_pause_after_unanswered: int,
     ) -> None:
         self.desks = desks
         self.auto_pause_after_unanswered = auto_pause_after_unanswered

@@ -176,7 +176,7 @@ def _utc_offset_hours(timezone: str, at: datetime) -> float:
         return math.nan
     try:
         offset = ZoneInfo(timezone).utcoffset(at)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a directory of tzdata
         return math.nan
     return math.nan if offset is None else offset.total_seconds() / 3600.0
 
