@@ -42,12 +42,11 @@ from matching.settings import MatchingSettings
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
 from mentorship_contracts.events.programs import ProgramChangedV1
-from mentorship_contracts.topics import dead_letter_topic, topic
 from profiles.bootstrap import create_app as create_profiles
 from profiles.settings import ProfilesSettings
 from testkit import bearer
 from testkit.apps import serve_in_process
-from testkit.events import publish_payload
+from testkit.events import matching_topics, publish_payload
 from testkit.infra import Infra
 
 pytestmark = [
@@ -408,17 +407,6 @@ class TestProfilesAPI:
 
 # --------------------------------------------------------------------------- matching
 
-#: What the matching service consumes and publishes (created for this class only).
-CONSUMED_TOPICS = ("profile-changed", "program-changed", "message-sent")
-MATCHING_TOPICS = (
-    *CONSUMED_TOPICS,
-    "mentorship-requested",
-    "mentorship-responded",
-    "match-made",
-    "mentorship-ended",
-    "mentor-paused",
-)
-
 
 def seed_events(tenant: str) -> list[tuple[EventPayload, str]]:
     """Two programs (informal, formal), each with two mentors and a mentee."""
@@ -470,8 +458,7 @@ async def matching_settings(
 ) -> MatchingSettings:
     """Topics of its own, so the service replays nothing of the rest of the run."""
     prefix = f"f{uuid.uuid4().hex[:6]}."
-    names = (*MATCHING_TOPICS, *(dead_letter_topic(n) for n in CONSUMED_TOPICS))
-    await ensure_topics(infra.kafka_bootstrap, prefix=prefix, topics=tuple(map(topic, names)))
+    await ensure_topics(infra.kafka_bootstrap, prefix=prefix, topics=matching_topics())
     return settings_for(
         MatchingSettings,
         infra,

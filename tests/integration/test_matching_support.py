@@ -27,22 +27,10 @@ from mentorship_contracts.envelope import CloudEvent, from_kafka
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
 from mentorship_contracts.events.programs import ProgramChangedV1
-from mentorship_contracts.topics import dead_letter_topic, topic
 from testkit import bearer
 from testkit.apps import serve_in_process
-from testkit.events import eventually, publish_payload, read_topic
+from testkit.events import eventually, matching_topics, publish_payload, read_topic
 from testkit.infra import Infra
-
-#: What the matching service consumes and publishes (created per test module).
-CONSUMED_TOPICS = ("profile-changed", "program-changed", "message-sent")
-MATCHING_TOPICS = (
-    *CONSUMED_TOPICS,
-    "mentorship-requested",
-    "mentorship-responded",
-    "match-made",
-    "mentorship-ended",
-    "mentor-paused",
-)
 
 
 @dataclass
@@ -294,8 +282,7 @@ async def start_matching(
 ) -> tuple[MatchingSettings, str]:
     """Settings for a matching service on topics of its own (created here)."""
     prefix = prefix or f"m{uuid.uuid4().hex[:6]}."
-    names = [*MATCHING_TOPICS, *(dead_letter_topic(n) for n in CONSUMED_TOPICS)]
-    await ensure_topics(infra.kafka_bootstrap, prefix=prefix, topics=tuple(map(topic, names)))
+    await ensure_topics(infra.kafka_bootstrap, prefix=prefix, topics=matching_topics())
     db = f"test_matching_{uuid.uuid4().hex[:10]}"
     created_databases.append(db)
     values: dict[str, Any] = {

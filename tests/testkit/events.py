@@ -14,6 +14,7 @@ from mentorship_contracts.envelope import to_kafka
 from mentorship_contracts.events import EventPayload
 from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
 from mentorship_contracts.factory import new_event
+from mentorship_contracts.topics import TopicSpec, dead_letter_topic, topic
 
 
 def profile_changed(
@@ -89,3 +90,21 @@ async def publish_payload(
             key=key.encode(),
             headers={k: v.decode() for k, v in headers},
         )
+
+
+#: What the matching service consumes and publishes.
+MATCHING_CONSUMED_TOPICS = ("profile-changed", "program-changed", "message-sent")
+MATCHING_TOPICS = (
+    *MATCHING_CONSUMED_TOPICS,
+    "mentorship-requested",
+    "mentorship-responded",
+    "match-made",
+    "mentorship-ended",
+    "mentor-paused",
+)
+
+
+def matching_topics() -> tuple[TopicSpec, ...]:
+    """The topics a matching service under test needs (its consumed ones' DLQs too)."""
+    names = (*MATCHING_TOPICS, *(dead_letter_topic(n) for n in MATCHING_CONSUMED_TOPICS))
+    return tuple(map(topic, names))
