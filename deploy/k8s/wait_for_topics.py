@@ -22,12 +22,11 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 from faststream.security import BaseSecurity
 
-from chassis.kafka import client_options, kafka_security
+from chassis.kafka import add_kafka_arguments, client_options, environment_security
 from mentorship_contracts.topics import ALL_TOPICS, DEAD_LETTER_TOPICS
 
 
@@ -40,15 +39,8 @@ def missing_topics(existing: Iterable[str], prefix: str) -> list[str]:
     return sorted(wanted_topics(prefix) - set(existing))
 
 
-def security(protocol: str, mechanism: str, cafile: str | None) -> BaseSecurity | None:
-    """How to authenticate, as ``chassis.topics_cli`` does (username, password: environment)."""
-    return kafka_security(
-        protocol,
-        mechanism=mechanism,
-        username=os.environ.get("KAFKA_SASL_USERNAME"),
-        password=os.environ.get("KAFKA_SASL_PASSWORD"),
-        cafile=Path(cafile) if cafile else None,
-    )
+#: How to authenticate, as ``chassis.topics_cli`` does (username, password: environment).
+security = environment_security
 
 
 async def list_topics(bootstrap: str, auth: BaseSecurity | None = None) -> set[str]:
@@ -87,19 +79,8 @@ async def wait(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    add_kafka_arguments(parser)
     parser.add_argument("--prefix", default=os.environ.get("TOPIC_PREFIX", ""))
-    parser.add_argument(
-        "--security-protocol",
-        default=os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
-        choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"],
-    )
-    parser.add_argument(
-        "--sasl-mechanism",
-        default=os.environ.get("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
-        choices=["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
-    )
-    parser.add_argument("--ssl-cafile", default=os.environ.get("KAFKA_SSL_CAFILE"))
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--interval", type=float, default=5.0)
     args = parser.parse_args(argv)

@@ -43,6 +43,8 @@ EXAMPLE = K8S / "overlays" / "example"
 SECRET_TEMPLATE = K8S / "secrets.template.yaml"
 TOPICS_CLI = REPO / "chassis" / "src" / "chassis" / "topics_cli.py"
 WAIT_FOR_TOPICS = K8S / "wait_for_topics.py"
+#: The Kafka connection flags and environment both tools share (``add_kafka_arguments``).
+CHASSIS_KAFKA = REPO / "chassis" / "src" / "chassis" / "kafka.py"
 DOCKERFILE = K8S / "Dockerfile"
 SHARED_CONFIG = "platform-config"
 #: Environment variables read by libraries rather than by the settings classes.
@@ -185,10 +187,19 @@ def uses_object_storage(service: str) -> bool:
     return "object_store=True" in bootstrap.read_text()
 
 
+def sources(path: Path) -> list[ast.AST]:
+    """A script's syntax tree, and chassis.kafka's when the script uses its shared flags."""
+    text = path.read_text()
+    trees = [ast.parse(text)]
+    if "add_kafka_arguments" in text:
+        trees.append(ast.parse(CHASSIS_KAFKA.read_text()))
+    return trees
+
+
 def environ_names(path: Path) -> set[str]:
     """The names a script reads with ``os.environ.get("NAME", ...)``."""
     names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in (n for tree in sources(path) for n in ast.walk(tree)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -205,7 +216,7 @@ def environ_names(path: Path) -> set[str]:
 def cli_flags(path: Path) -> set[str]:
     """The options a script declares with ``parser.add_argument("--flag", ...)``."""
     flags = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in (n for tree in sources(path) for n in ast.walk(tree)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -222,7 +233,7 @@ def cli_flags(path: Path) -> set[str]:
 def cli_choices(path: Path) -> dict[str, tuple[str, ...]]:
     """``--flag`` -> the ``choices=[...]`` a script declares for it."""
     found = {}
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in (n for tree in sources(path) for n in ast.walk(tree)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
 import ssl
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,35 @@ def kafka_security(
         raise ValueError(f"Kafka {protocol} needs a SASL username and password")
     sasl = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
     return sasl[mechanism](username, password, ssl_context=context, use_ssl=use_ssl)
+
+
+def add_kafka_arguments(parser: argparse.ArgumentParser) -> None:
+    """The Kafka connection flags of the platform's command-line tools (``topics_cli``,
+    ``deploy/k8s/wait_for_topics.py``); defaults come from the unprefixed environment."""
+    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    parser.add_argument(
+        "--security-protocol",
+        default=os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
+        choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"],
+    )
+    parser.add_argument(
+        "--sasl-mechanism",
+        default=os.environ.get("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+        choices=["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"],
+    )
+    parser.add_argument("--ssl-cafile", default=os.environ.get("KAFKA_SSL_CAFILE"))
+
+
+def environment_security(protocol: str, mechanism: str, cafile: str | None) -> BaseSecurity | None:
+    """How a tool authenticates: the flags above, the credentials only from the environment
+    (``KAFKA_SASL_USERNAME``, ``KAFKA_SASL_PASSWORD``), never from argv."""
+    return kafka_security(
+        protocol,
+        mechanism=mechanism,
+        username=os.environ.get("KAFKA_SASL_USERNAME"),
+        password=os.environ.get("KAFKA_SASL_PASSWORD"),
+        cafile=Path(cafile) if cafile else None,
+    )
 
 
 def settings_security(settings: ServiceSettings) -> BaseSecurity | None:
