@@ -106,7 +106,7 @@ def check_json_value(value: Any, *, field: str = "body") -> None:
         item, path, depth = stack.pop()
         where = ".".join(path) if path else field
         if isinstance(item, str):
-            _check_text(item, where)
+            check_text(item, where)
         elif isinstance(item, dict | list):
             if depth >= MAX_JSON_DEPTH:
                 raise InvalidInput(
@@ -114,14 +114,16 @@ def check_json_value(value: Any, *, field: str = "body") -> None:
                 )
             if isinstance(item, dict):
                 for key, child in item.items():
-                    _check_text(key, where)
+                    check_text(key, where)
                     stack.append((child, [*path, key], depth + 1))
             else:
                 for index, child in enumerate(item):
                     stack.append((child, [*path, str(index)], depth + 1))
 
 
-def _check_text(text: str, where: str) -> None:
+def check_text(text: str, where: str) -> None:
+    """Raise ``InvalidInput`` naming ``where`` for text UTF-8 cannot encode (an unpaired
+    surrogate, from a ``\\ud800`` JSON escape): no database or topic can store it."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:

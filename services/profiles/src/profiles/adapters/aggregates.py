@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from chassis.eventstore import Aggregate as EventSourced
+from chassis.eventstore import Aggregate
 from chassis.eventstore import EventStore
 from chassis.projections import apply_if_newer
 from profiles.domain.base import snapshot_state
@@ -56,7 +56,7 @@ class Aggregates:
             await self.save(aggregate)
         return aggregate
 
-    async def save(self, aggregate: EventSourced) -> bool:
+    async def save(self, aggregate: Aggregate) -> bool:
         return await apply_if_newer(
             self.snapshots,
             aggregate.stream_id,
@@ -64,7 +64,7 @@ class Aggregates:
             {"$set": {"state": snapshot_state(aggregate), "version": aggregate.version}},
         )
 
-    async def insert_new(self, aggregates: list[EventSourced]) -> list[EventSourced]:
+    async def insert_new(self, aggregates: list[Aggregate]) -> list[Aggregate]:
         """Bulk path for imports; returns the aggregates whose snapshot already existed."""
         if not aggregates:
             return []

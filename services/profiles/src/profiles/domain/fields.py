@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from chassis.errors import InvalidInput
+from chassis.limits import check_text
 
 Visibility = Literal["program", "matches", "private"]
 VISIBILITIES: tuple[str, ...] = ("program", "matches", "private")
@@ -110,15 +111,6 @@ def utc_offset_minutes(zone: str, at: datetime | None = None) -> int:
     except ZoneInfoNotFoundError:
         return 0
     return int(offset.total_seconds() // 60) if offset else 0
-
-
-def _is_unicode(text: str) -> bool:
-    """False for text UTF-8 cannot encode (unpaired surrogates)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _dedupe(values: list[str]) -> list[str]:
@@ -262,11 +254,7 @@ class CustomFieldDef(BaseModel):
         if self.type == "text":
             if not isinstance(value, str):
                 raise InvalidInput(f"{field} must be text", field=field)
-            if not _is_unicode(value):  # a lone "\ud800" escape in the JSON
-                raise InvalidInput(
-                    f"{field} is not valid Unicode text (it has an unpaired surrogate)",
-                    field=field,
-                )
+            check_text(value, field)  # a lone "\ud800" escape in the JSON
             value = value.strip()
             if len(value) > self.max_length:
                 raise InvalidInput(
