@@ -17,8 +17,7 @@ from typing import Any, TypeVar
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from chassis.eventstore import Aggregate
-from chassis.eventstore import EventStore
+from chassis.eventstore import Aggregate, EventStore
 from chassis.projections import apply_if_newer
 from profiles.domain.base import snapshot_state
 from profiles.domain.member import Member
