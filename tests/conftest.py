@@ -17,7 +17,7 @@ from chassis.settings import ServiceSettings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from testkit.infra import Infra, provide
+from testkit.infra import Infra, provide, storage_profile
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -72,6 +72,7 @@ def make_settings(
             "minio_access_key": infra.minio_access_key,
             "minio_secret_key": infra.minio_secret_key,
             "relay_idle_poll_seconds": 0.05,
+            "storage_profile": storage_profile(),
         }
         values.update(overrides)
         return cls(**values)

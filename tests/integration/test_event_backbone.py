@@ -363,8 +363,8 @@ class SkillsByMember:
         )
 
     async def apply(self, event: Any) -> None:  # from the event store
-        if event.outbox:
-            await self.apply_payload(event.outbox["data"])
+        for message in event.messages:
+            await self.apply_payload(message["data"])
 
     async def snapshot(self) -> list[dict[str, Any]]:
         return await self.collection.find({}).sort("_id").to_list()

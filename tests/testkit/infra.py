@@ -125,3 +125,10 @@ def provide() -> Iterator[Infra]:
         raise RuntimeError(f"TEST_INFRA={name!r}: choose one of {sorted(PROVIDERS)}")
     with PROVIDERS[name]() as infra:
         yield infra
+
+
+def storage_profile() -> str:
+    """The chassis storage profile for the wire server under test (``TEST_STORAGE_PROFILE``
+    overrides): FerretDB's for the local processes, MongoDB's for a real MongoDB."""
+    default = "mongodb" if os.environ.get("TEST_INFRA") == "testcontainers" else "ferretdb"
+    return os.environ.get("TEST_STORAGE_PROFILE", default)

@@ -30,7 +30,8 @@ from chassis.logs import configure_logging
 from chassis.mongo import connect_mongo, mongo_ready, service_database
 from chassis.objectstore import ObjectStore
 from chassis.outbox import OutboxRelay
-from chassis.settings import ServiceSettings
+from chassis.settings import ObjectStorageSettings, ServiceSettings
+from chassis.storage import StorageProfile
 from chassis.telemetry import setup_tracing
 
 log = logging.getLogger("chassis.app")
@@ -47,6 +48,7 @@ class Runtime:
     events: EventStore
     relay: OutboxRelay
     consumers: EventConsumers
+    storage: StorageProfile
     objects: ObjectStore | None = None
     background: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -54,7 +56,7 @@ class Runtime:
         self.background.append(asyncio.create_task(coro, name=name))  # type: ignore[arg-type]
 
 
-def build_runtime(settings: ServiceSettings, *, object_store: bool = False) -> Runtime:
+def build_runtime(settings: ServiceSettings) -> Runtime:
     """Create clients (no I/O yet: connections open in the app's lifespan)."""
     configure_logging(settings.service_name, settings.log_level)
     setup_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
@@ -79,7 +81,8 @@ def build_runtime(settings: ServiceSettings, *, object_store: bool = False) -> R
         events=events,
         relay=relay,
         consumers=EventConsumers(broker, db, settings),
-        objects=ObjectStore(settings) if object_store else None,
+        storage=StorageProfile.named(settings.storage_profile),
+        objects=ObjectStore(settings) if isinstance(settings, ObjectStorageSettings) else None,
     )
 
 

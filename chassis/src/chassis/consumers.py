@@ -23,7 +23,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
@@ -40,6 +40,8 @@ from chassis.mongo import retry_transient
 from chassis.settings import ServiceSettings
 from chassis.telemetry import context_from_traceparent
 from mentorship_contracts.envelope import CloudEvent, InvalidEnvelope, from_kafka
+from mentorship_contracts.events.base import EventPayload
+from mentorship_contracts.events.registry import InvalidPayload, UnknownEventType, parse_payload
 from mentorship_contracts.topics import DeadLetterHeaders as DLQ
 from mentorship_contracts.topics import dead_letter_topic
 
@@ -47,6 +49,40 @@ log = logging.getLogger("chassis.consumers")
 _tracer = trace.get_tracer("chassis.consumers")
 
 Handler = Callable[[CloudEvent], Awaitable[None]]
+P = TypeVar("P", bound=EventPayload)
+
+
+@dataclass(frozen=True)
+class Consumed(Generic[P]):
+    """An event handed to a typed consumer: the validated payload and its envelope."""
+
+    payload: P
+    envelope: CloudEvent
+
+    @property
+    def id(self) -> str:
+        return self.envelope.id
+
+    @property
+    def tenant_id(self) -> str:
+        return self.envelope.tenantid
+
+
+def typed(model: type[P], event: CloudEvent) -> Consumed[P]:
+    """Validate ``event`` as a ``model`` payload of the envelope's tenant, or raise
+    :class:`PermanentError` (it can never succeed: dead-letter it with the reason)."""
+    try:
+        payload = parse_payload(event)
+    except UnknownEventType as exc:
+        raise PermanentError(f"not a {model.EVENT_TYPE} v{model.VERSION} event: {exc}") from exc
+    except InvalidPayload as exc:
+        raise PermanentError(f"not a valid {model.TOPIC} payload: {exc}") from exc
+    if not isinstance(payload, model):
+        raise PermanentError(
+            f"{event.type} v{event.dataversion} is not {model.EVENT_TYPE} v{model.VERSION}"
+        )
+    return Consumed(payload, event)
+
 
 CONSUMED = Counter("consumer_events_total", "Events seen by consumers", ["consumer", "outcome"])
 
@@ -81,6 +117,31 @@ class EventConsumers:
         self.settings = settings
         self.processed = db["processed_events"]
         self.names: list[str] = []
+        self.topics: list[str] = []  # contract topic names this service consumes
+
+    def on(
+        self,
+        model: type[P],
+        *,
+        name: str,
+        retry: RetryPolicy = RetryPolicy(),
+        start_from: Literal["earliest", "latest"] = "earliest",
+    ) -> Callable[[Callable[[Consumed[P]], Awaitable[None]]], Callable[..., Awaitable[None]]]:
+        """Decorator for a typed consumer of ``model``'s topic: the handler gets a
+        :class:`Consumed` whose payload is validated and of the envelope's tenant; an event
+        that is not (wrong type, bad data, another tenant in the payload) is dead-lettered
+        with the reason and never reaches the handler."""
+
+        def register(
+            handler: Callable[[Consumed[P]], Awaitable[None]],
+        ) -> Callable[..., Awaitable[None]]:
+            async def untyped(event: CloudEvent) -> None:
+                await handler(typed(model, event))
+
+            self.subscribe(model.TOPIC, name=name, retry=retry, start_from=start_from)(untyped)
+            return handler
+
+        return register
 
     def subscribe(
         self,
@@ -101,6 +162,7 @@ class EventConsumers:
             physical_topic = self.settings.topic(topic)
             group_id = self.settings.group(name)
             self.names.append(name)
+            self.topics.append(topic)
 
             async def consume(message: KafkaMessage) -> None:
                 raw = message.raw_message

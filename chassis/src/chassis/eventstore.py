@@ -1,24 +1,24 @@
 """Event store on MongoDB, doubling as the transactional outbox.
 
-One document per event. A unique index on ``(stream_id, version)`` gives optimistic
-concurrency: two writers that loaded the same version race for the same first
-``version`` number, the loser gets :class:`ConcurrencyError` and nothing of its batch is
-written (events are inserted in order, so the first insert is the one that can collide).
+One document per *commit*: every event a command recorded, in one insert. A refused
+command therefore writes nothing, and an accepted one writes all of it, without
+multi-document transactions (on FerretDB and on MongoDB alike). The commit's ``_id`` is
+``<stream id>@<first version>``: two writers that loaded the same version race for the same
+``_id``, and the loser gets :class:`ConcurrencyError` (an insert into a unique index is the
+one write that is atomic on every MongoDB wire server we run on).
 
-An event may carry an *integration event* (a ``mentorship_contracts`` payload) in
-``outbox``: that is what :class:`chassis.outbox.OutboxRelay` publishes to Kafka. Domain
-events without one stay internal. Because the outbox is the event document itself, an
-event is never stored without its message, and no multi-document transaction is needed.
-Event documents are written once and never updated by the relay: what was published is
-recorded beside them (see :mod:`chassis.outbox`), because on FerretDB an update costs
-several times an insert.
+A commit may carry *integration events* (``mentorship_contracts`` payloads) in ``outbox``:
+that is what :class:`chassis.outbox.OutboxRelay` publishes to Kafka. Because the outbox is
+the commit itself, an event is never stored without its messages. Commits are written once;
+what was published is recorded beside them (see :mod:`chassis.outbox`), and only erasure
+(:meth:`EventStore.redact`) ever rewrites one.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -27,14 +27,15 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from chassis.errors import Conflict
+from chassis.errors import Conflict, InvalidInput
 from chassis.mongo import retry_transient
 from chassis.telemetry import current_traceparent
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.topics import topic_for
 
 #: The order of the whole store: by time of recording, then stream order.
-RECORDED_ORDER = [("recorded_at", ASCENDING), ("stream_id", ASCENDING), ("version", ASCENDING)]
+RECORDED_ORDER = [("recorded_at", ASCENDING), ("stream_id", ASCENDING), ("first", ASCENDING)]
+DUPLICATE_KEY = 11000
 
 
 class ConcurrencyError(Conflict):
@@ -45,7 +46,7 @@ class ConcurrencyError(Conflict):
 
 @dataclass(frozen=True)
 class Publish:
-    """The integration event to put on Kafka for a domain event."""
+    """An integration event to put on Kafka with a commit."""
 
     payload: EventPayload
     key: str | None = None  # default: the payload's key field declared in the topic registry
@@ -54,9 +55,12 @@ class Publish:
 
 @dataclass(frozen=True)
 class NewEvent:
+    """A domain event in its stored form: type name, schema version, JSON-ready data."""
+
     type: str
     data: Mapping[str, Any]
-    publish: Publish | None = None
+    publish: Publish | None = None  # an integration event that goes with it
+    schema_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -69,40 +73,68 @@ class StoredEvent:
     data: dict[str, Any]
     recorded_at: datetime
     traceparent: str | None = None
-    outbox: dict[str, Any] | None = None
+    schema_version: int = 1
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
-    @classmethod
-    def from_document(cls, doc: Mapping[str, Any]) -> StoredEvent:
-        return cls(
-            id=doc["_id"],
-            stream_id=doc["stream_id"],
-            version=doc["version"],
-            type=doc["type"],
-            tenant_id=doc["tenant_id"],
-            data=doc["data"],
-            recorded_at=doc["recorded_at"],
-            traceparent=doc.get("traceparent"),
-            outbox=doc.get("outbox"),
+
+def commit_id(stream_id: str, first_version: int) -> str:
+    return f"{stream_id}@{first_version:09d}"
+
+
+def events_of(doc: Mapping[str, Any]) -> list[StoredEvent]:
+    """The events of a stored commit, in stream order."""
+    events = []
+    for offset, item in enumerate(doc["events"]):
+        events.append(
+            StoredEvent(
+                id=item["id"],
+                stream_id=doc["stream_id"],
+                version=doc["first"] + offset,
+                type=item["type"],
+                tenant_id=doc["tenant_id"],
+                data=item["data"],
+                recorded_at=doc["recorded_at"],
+                traceparent=doc.get("traceparent"),
+                schema_version=item.get("v", 1),
+                messages=[m for m in doc.get("outbox", []) if m["ce"]["id"] == item["id"]],
+            )
         )
+    return events
+
+
+def check_keys(value: Any, path: str = "") -> None:
+    """Refuse field names no MongoDB wire server stores reliably ("." inside, "$" first)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if not isinstance(key, str) or "." in key or key.startswith("$") or "\x00" in key:
+                raise InvalidInput(
+                    f"{where!r} is not a valid name here ('.' and a leading '$' are not allowed)",
+                    field=path or str(key),
+                )
+            check_keys(item, where)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            check_keys(item, path)
 
 
 class EventStore:
-    """Append and load event streams in the ``events`` collection of a service database."""
+    """Append and load event streams in the ``event_commits`` collection of a service database."""
 
-    def __init__(self, db: AsyncDatabase, *, source: str, collection: str = "events") -> None:
+    def __init__(
+        self, db: AsyncDatabase, *, source: str, collection: str = "event_commits"
+    ) -> None:
         self.collection: AsyncCollection = db[collection]
         self.source = source
         self._listeners: list[Callable[[list[dict[str, Any]]], None]] = []
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index(
-            [("stream_id", ASCENDING), ("version", ASCENDING)], unique=True, name="stream_version"
-        )
-        # replays and the relay's sweep read in this order
+        # ``_id`` (stream@first) is the concurrency guard; replays and the sweep read in
+        # recorded order
         await self.collection.create_index(RECORDED_ORDER, name="recorded_order")
 
     def on_append(self, listener: Callable[[list[dict[str, Any]]], None]) -> None:
-        """Register a callable given the stored documents after every successful append."""
+        """Register a callable given the stored commits after every successful append."""
         self._listeners.append(listener)
 
     async def append(
@@ -112,91 +144,102 @@ class EventStore:
         events: Sequence[NewEvent],
         *,
         tenant_id: str,
+        messages: Sequence[Publish] = (),
     ) -> list[StoredEvent]:
-        """Append ``events`` after ``expected_version`` (0 for a new stream)."""
+        """Append ``events`` (and ``messages`` for Kafka) after ``expected_version`` as one
+        commit; 0 starts a new stream. All of it is written, or nothing."""
         if not events:
             return []
-        docs = self._documents(stream_id, expected_version, events, tenant_id)
+        doc = self._commit(stream_id, expected_version, events, messages, tenant_id)
         try:
-            # FerretDB inserts a batch in one SQLite transaction: a failed try wrote nothing.
-            await retry_transient(lambda: self.collection.insert_many(docs, ordered=True))
-        except (DuplicateKeyError, BulkWriteError) as exc:
-            if isinstance(exc, BulkWriteError) and exc.details.get("nInserted", 0):
-                # Only possible if another writer skipped versions; surface it loudly.
-                raise ConcurrencyError(
-                    f"stream {stream_id} changed while appending (partial batch)"
-                ) from exc
+            await retry_transient(lambda: self.collection.insert_one(doc))
+        except DuplicateKeyError as exc:
             raise ConcurrencyError(
                 f"stream {stream_id} is no longer at version {expected_version}; reload and retry",
                 expected_version=expected_version,
             ) from exc
-        self._appended(docs)
-        return [StoredEvent.from_document(d) for d in docs]
+        self._appended([doc])
+        return events_of(doc)
 
     async def append_new_streams(
-        self, batch: Sequence[tuple[str, Sequence[NewEvent]]], *, tenant_id: str
+        self,
+        batch: Sequence[
+            tuple[str, Sequence[NewEvent]] | tuple[str, Sequence[NewEvent], Sequence[Publish]]
+        ],
+        *,
+        tenant_id: str,
     ) -> set[str]:
-        """Start many new streams in one round trip (bulk imports); returns the failed ones.
-
-        Each stream's events go in at versions 1..n, all streams in one unordered
-        ``insert_many``. The unique ``(stream_id, version)`` index still decides: a stream
-        that already existed makes its documents fail, and is returned; any of its events
-        that did go in (the stream had fewer) are removed again.
-        """
-        docs: list[dict[str, Any]] = []
-        owners: list[str] = []
-        for stream_id, events in batch:
-            docs += self._documents(stream_id, 0, events, tenant_id)
-            owners += [stream_id] * len(events)
+        """Start many new streams in one round trip (bulk imports), one commit each, with
+        optional messages; returns the ones that already existed (nothing of theirs is
+        written)."""
+        docs = [
+            self._commit(item[0], 0, item[1], item[2] if len(item) > 2 else (), tenant_id)
+            for item in batch
+            if item[1]
+        ]
         if not docs:
             return set()
         failed: set[str] = set()
         try:
             await retry_transient(lambda: self.collection.insert_many(docs, ordered=False))
         except BulkWriteError as exc:
-            rejected = {e["index"] for e in exc.details.get("writeErrors", [])}
-            failed = {owners[i] for i in rejected}
-            strays = [
-                d["_id"] for i, d in enumerate(docs) if owners[i] in failed and i not in rejected
-            ]
-            if strays:
-                await self.collection.delete_many({"_id": {"$in": strays}})
-        self._appended([d for i, d in enumerate(docs) if owners[i] not in failed])
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            failed = {docs[e["index"]]["stream_id"] for e in errors}
+        self._appended([d for d in docs if d["stream_id"] not in failed])
         return failed
 
     def _appended(self, docs: list[dict[str, Any]]) -> None:
         for listener in self._listeners:
             listener(docs)
 
-    def _documents(
-        self, stream_id: str, after_version: int, events: Sequence[NewEvent], tenant_id: str
-    ) -> list[dict[str, Any]]:
-        """The stored form of ``events``, at versions after ``after_version``."""
+    def _commit(
+        self,
+        stream_id: str,
+        after_version: int,
+        events: Sequence[NewEvent],
+        messages: Sequence[Publish],
+        tenant_id: str,
+    ) -> dict[str, Any]:
+        """The stored form of one commit: ``events`` at the versions after ``after_version``."""
         traceparent, tracestate = current_traceparent()
         now = datetime.now(UTC)
-        docs = []
-        for offset, event in enumerate(events, start=1):
+        items: list[dict[str, Any]] = []
+        outbox: list[dict[str, Any]] = []
+        for event in events:
+            data = dict(event.data)
+            check_keys(data)
             event_id = str(uuid.uuid4())
-            doc: dict[str, Any] = {
-                "_id": event_id,
-                "stream_id": stream_id,
-                "version": after_version + offset,
-                "type": event.type,
-                "tenant_id": tenant_id,
-                "data": dict(event.data),
-                "recorded_at": now,
-                "traceparent": traceparent,
-            }
+            items.append(
+                {"id": event_id, "type": event.type, "v": event.schema_version, "data": data}
+            )
             if event.publish is not None:
-                doc["outbox"] = self._outbox_entry(
-                    event_id, tenant_id, now, event.publish, traceparent, tracestate
+                outbox.append(
+                    self._message(event_id, tenant_id, now, event.publish, traceparent, tracestate)
                 )
-            docs.append(doc)
-        return docs
+        for publish in messages:
+            outbox.append(
+                self._message(str(uuid.uuid4()), tenant_id, now, publish, traceparent, tracestate)
+            )
+        first = after_version + 1
+        doc: dict[str, Any] = {
+            "_id": commit_id(stream_id, first),
+            "stream_id": stream_id,
+            "first": first,
+            "last": after_version + len(items),
+            "tenant_id": tenant_id,
+            "recorded_at": now,
+            "traceparent": traceparent,
+            "events": items,
+        }
+        if outbox:
+            doc["outbox"] = outbox
+        return doc
 
-    def _outbox_entry(
+    def _message(
         self,
-        event_id: str,
+        message_id: str,
         tenant_id: str,
         now: datetime,
         publish: Publish,
@@ -209,7 +252,7 @@ class EventStore:
             "topic": payload.TOPIC,
             "key": key,
             "ce": {
-                "id": event_id,
+                "id": message_id,
                 "source": self.source,
                 "type": payload.EVENT_TYPE,
                 "subject": publish.subject or key,
@@ -224,16 +267,81 @@ class EventStore:
         }
 
     async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
-        cursor = self.collection.find(
-            {"stream_id": stream_id, "version": {"$gt": after_version}}
-        ).sort("version", ASCENDING)
-        return [StoredEvent.from_document(d) async for d in cursor]
+        """The stream's events after ``after_version``, walking its commits by ``_id``.
+
+        Each step is a point read (the only lookup FerretDB pushes down to its storage),
+        and after a snapshot there is usually nothing or one commit to read.
+        """
+        events: list[StoredEvent] = []
+        version = after_version
+        while True:
+            doc = await retry_transient(
+                lambda v=version: self.collection.find_one({"_id": commit_id(stream_id, v + 1)})  # type: ignore[misc]
+            )
+            if doc is None:
+                if version == after_version and after_version > 0:
+                    # ``after_version`` fell inside a commit (not a commit boundary)
+                    return await self._load_by_range(stream_id, after_version)
+                return events
+            events += events_of(doc)
+            version = doc["last"]
+
+    async def _load_by_range(self, stream_id: str, after_version: int) -> list[StoredEvent]:
+        cursor = self.collection.find({"stream_id": stream_id, "last": {"$gt": after_version}})
+        events = [e for d in await cursor.to_list() for e in events_of(d)]
+        return sorted((e for e in events if e.version > after_version), key=lambda e: e.version)
 
     async def all_events(self, *, batch_size: int = 1000) -> AsyncIterator[StoredEvent]:
         """Every event in recorded order (stream order within a stream): for replays."""
         cursor = self.collection.find({}, batch_size=batch_size).sort(RECORDED_ORDER)
         async for doc in cursor:
-            yield StoredEvent.from_document(doc)
+            for event in events_of(doc):
+                yield event
+
+    async def stream_heads(
+        self, *, since: datetime | None = None
+    ) -> AsyncIterator[tuple[str, int, datetime]]:
+        """``(stream_id, last version, recorded_at)`` of every commit since ``since``, in
+        recorded order: how a tailing projector finds the streams that moved."""
+        query: dict[str, Any] = {} if since is None else {"recorded_at": {"$gte": since}}
+        projection = {"stream_id": 1, "last": 1, "recorded_at": 1}
+        async for doc in self.collection.find(query, projection).sort("recorded_at", ASCENDING):
+            yield doc["stream_id"], doc["last"], doc["recorded_at"]
+
+    async def redact(
+        self,
+        stream_id: str,
+        *,
+        event: Callable[[StoredEvent], Mapping[str, Any] | None],
+        message: Callable[[dict[str, Any]], dict[str, Any] | None] = lambda m: None,
+    ) -> int:
+        """Erasure: rewrite the personal content of a stream's stored events and messages.
+
+        ``event`` returns the replacement data of an event (``None``: keep it);
+        ``message`` returns the replacement of an unpublished-or-not outbox message. Types,
+        versions and ids stay, so the stream and every projection stay consistent. Returns
+        the number of commits rewritten. The only write that changes a commit.
+        """
+        rewritten = 0
+        cursor = self.collection.find({"stream_id": stream_id})
+        for doc in await cursor.to_list():
+            changed = False
+            for item, stored in zip(doc["events"], events_of(doc), strict=True):
+                data = event(stored)
+                if data is not None and dict(data) != item["data"]:
+                    item["data"] = dict(data)
+                    changed = True
+            for index, entry in enumerate(doc.get("outbox", [])):
+                replacement = message(entry)
+                if replacement is not None and replacement != entry:
+                    doc["outbox"][index] = replacement
+                    changed = True
+            if changed:
+                await retry_transient(
+                    lambda d=doc: self.collection.replace_one({"_id": d["_id"]}, d)  # type: ignore[misc]
+                )
+                rewritten += 1
+        return rewritten
 
 
 @dataclass(frozen=True)

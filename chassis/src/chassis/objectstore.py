@@ -8,15 +8,15 @@ from typing import BinaryIO
 
 from minio import Minio
 
-from chassis.settings import ServiceSettings
+from chassis.settings import ObjectStorageSettings
 
 
 class ObjectStore:
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: ObjectStorageSettings) -> None:
         self.client = Minio(
             settings.minio_endpoint,
             access_key=settings.minio_access_key,
-            secret_key=settings.minio_secret_key,
+            secret_key=settings.minio_secret_key.get_secret_value(),
             secure=settings.minio_secure,
         )
 

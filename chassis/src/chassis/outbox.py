@@ -40,9 +40,9 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Histogram
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from chassis.eventstore import RECORDED_ORDER, EventStore
+from chassis.lease import Lease
 from chassis.mongo import retry_transient
 from chassis.telemetry import context_from_traceparent, current_traceparent
 from mentorship_contracts.envelope import CloudEvent, to_kafka
@@ -63,17 +63,17 @@ Position = tuple[datetime, str, int]
 
 
 def _position(doc: dict[str, Any]) -> Position:
-    return (doc["recorded_at"], doc["stream_id"], doc["version"])
+    return (doc["recorded_at"], doc["stream_id"], doc["first"])
 
 
 def _after(position: Position) -> dict[str, Any]:
     """Filter for documents strictly after ``position`` in recorded order."""
-    at, stream, version = position
+    at, stream, first = position
     return {
         "$or": [
             {"recorded_at": {"$gt": at}},
             {"recorded_at": at, "stream_id": {"$gt": stream}},
-            {"recorded_at": at, "stream_id": stream, "version": {"$gt": version}},
+            {"recorded_at": at, "stream_id": stream, "first": {"$gt": first}},
         ]
     }
 
@@ -131,8 +131,8 @@ class OutboxRelay:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         db = store.collection.database
         self.published = PublishedLog(db, f"{store.collection.name}_published")
-        self._leases = db["outbox_relay_lease"]
-        self._lease_until: datetime | None = None
+        self._state = db["outbox_relay_state"]  # the sweep's watermark
+        self.lease = Lease(db["outbox_relay_leases"], "sweep", self.owner, seconds=lease_seconds)
         self._fresh: list[dict[str, Any]] = []
         self._settled = False  # True once a sweep has published everything stored before
         self._next_sweep = 0.0
@@ -163,7 +163,7 @@ class OutboxRelay:
         """
         if not await self._hold_lease():
             return None
-        lease = await self._leases.find_one({"_id": "relay"}, {"watermark": 1}) or {}
+        lease = await self._state.find_one({"_id": "watermark"}) or {}
         mark = lease.get("watermark")
         cursor: Position | None = tuple(mark) if mark else None
         now = datetime.now(UTC)
@@ -201,40 +201,42 @@ class OutboxRelay:
         reached = floor if complete or cursor is None else min(cursor, floor)
         previous: Position | None = tuple(mark) if mark else None
         if (complete or cursor is not None) and (previous is None or reached > previous):
-            await self._leases.update_one(
-                {"_id": "relay", "owner": self.owner}, {"$set": {"watermark": list(reached)}}
+            await retry_transient(
+                lambda: self._state.replace_one(
+                    {"_id": "watermark"}, {"watermark": list(reached)}, upsert=True
+                )
             )
             await self.published.forget_before(reached[0])
         return count
 
     async def backlog(self) -> int:
         """How many stored integration events are not published yet."""
-        lease = await self._leases.find_one({"_id": "relay"}, {"watermark": 1}) or {}
+        lease = await self._state.find_one({"_id": "watermark"}) or {}
         query: dict[str, Any] = {"outbox": {"$exists": True}}
         if lease.get("watermark"):
             query.update(_after(tuple(lease["watermark"])))
-        ids = [d["_id"] async for d in self.store.collection.find(query, {"_id": 1})]
-        if not ids:
+        commits = [d async for d in self.store.collection.find(query, {"outbox.topic": 1})]
+        if not commits:
             return 0
         done = {i async for b in self.published.collection.find({}, {"ids": 1}) for i in b["ids"]}
-        return sum(1 for i in ids if i not in done)
+        return sum(len(c["outbox"]) for c in commits if c["_id"] not in done)
 
     # ------------------------------------------------------------------ publishing
 
     async def _publish(self, docs: list[dict[str, Any]]) -> int:
         if not docs:
             return 0
-        acks = [await self._send(doc) for doc in docs]
+        acks = [await self._send(message) for doc in docs for message in doc["outbox"]]
         await asyncio.gather(*acks)
         await self.published.record(docs)
         now = datetime.now(UTC)
         for doc in docs:
-            RELAYED.labels(doc["outbox"]["topic"]).inc()
-            RELAY_LAG.observe((now - doc["recorded_at"]).total_seconds())
-        return len(docs)
+            for message in doc["outbox"]:
+                RELAYED.labels(message["topic"]).inc()
+                RELAY_LAG.observe((now - doc["recorded_at"]).total_seconds())
+        return len(acks)
 
-    async def _send(self, doc: dict[str, Any]) -> asyncio.Future[Any]:
-        outbox = doc["outbox"]
+    async def _send(self, outbox: dict[str, Any]) -> asyncio.Future[Any]:
         ce = dict(outbox["ce"])
         topic = self.topic_prefix + outbox["topic"]
         parent = context_from_traceparent(ce.get("traceparent"), ce.get("tracestate"))
@@ -261,23 +263,7 @@ class OutboxRelay:
         return future
 
     async def _hold_lease(self) -> bool:
-        now = datetime.now(UTC)
-        if self._lease_until and now < self._lease_until - timedelta(
-            seconds=self.lease_seconds / 2
-        ):
-            return True
-        until = now + timedelta(seconds=self.lease_seconds)
-        try:
-            await self._leases.find_one_and_update(
-                {"_id": "relay", "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "until": until}},
-                upsert=True,
-            )
-        except DuplicateKeyError:  # another replica holds an unexpired lease
-            self._lease_until = None
-            return False
-        self._lease_until = until
-        return True
+        return await self.lease.hold()
 
     # ------------------------------------------------------------------ the loop
 

@@ -45,10 +45,14 @@ class ServiceSettings(BaseSettings):
     )
     consumer_group_prefix: str = ""
 
-    minio_endpoint: str = "127.0.0.1:9000"
-    minio_access_key: str = "mentorship"
-    minio_secret_key: str = "mentorship-dev-secret"
-    minio_secure: bool = False
+    storage_profile: Literal["mongodb", "ferretdb"] = Field(
+        default="mongodb",
+        description=(
+            "Document layout for the MongoDB wire server: 'mongodb' for real MongoDB "
+            "(production); 'ferretdb' for the local FerretDB stand-in (partitioned hot "
+            "collections, packed blobs; set by the local stack and the tests)."
+        ),
+    )
 
     auth_jwks_url: str | None = None
     auth_jwks_file: Path | None = DEV_JWKS_FILE
@@ -87,8 +91,6 @@ class ServiceSettings(BaseSettings):
                     "production needs your identity provider's JWKS: set *_AUTH_JWKS_URL "
                     "(the development key is public and is refused in production)"
                 )
-            if self.minio_secret_key == "mentorship-dev-secret":
-                raise ValueError("production needs *_MINIO_SECRET_KEY (not the dev default)")
         return self
 
     def topic(self, name: str) -> str:
@@ -98,3 +100,21 @@ class ServiceSettings(BaseSettings):
     def group(self, consumer_name: str) -> str:
         """The consumer group id for one named consumer of this service."""
         return f"{self.consumer_group_prefix}{self.service_name}.{consumer_name}"
+
+
+class ObjectStorageSettings(ServiceSettings):
+    """Settings of a service that keeps objects in S3-compatible storage (MinIO locally)."""
+
+    minio_endpoint: str = "127.0.0.1:9000"
+    minio_access_key: str = "mentorship"
+    minio_secret_key: SecretStr = SecretStr("mentorship-dev-secret")
+    minio_secure: bool = False
+
+    @model_validator(mode="after")
+    def _object_storage_guard(self) -> ObjectStorageSettings:
+        if (
+            self.environment == "production"
+            and self.minio_secret_key.get_secret_value() == "mentorship-dev-secret"
+        ):
+            raise ValueError("production needs *_MINIO_SECRET_KEY (not the dev default)")
+        return self

@@ -9,7 +9,7 @@ from documents.settings import DocumentsSettings
 
 
 def create_app(settings: DocumentsSettings | None = None) -> FastAPI:
-    runtime = build_runtime(settings or DocumentsSettings(), object_store=True)
+    runtime = build_runtime(settings or DocumentsSettings())
     return create_service_app(
         runtime,
         title="Documents service",

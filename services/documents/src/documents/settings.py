@@ -2,10 +2,10 @@
 
 from pydantic_settings import SettingsConfigDict
 
-from chassis.settings import ServiceSettings
+from chassis.settings import ObjectStorageSettings
 
 
-class DocumentsSettings(ServiceSettings):
+class DocumentsSettings(ObjectStorageSettings):
     model_config = SettingsConfigDict(env_prefix="DOCUMENTS_", extra="ignore")
 
     service_name: str = "documents"
