@@ -181,3 +181,14 @@ async def test_the_lease_has_one_holder_among_racing_replicas(db: Any) -> None:
     others = [lease for lease in leases if lease is not holder]
     taken = await asyncio.gather(*(lease.hold() for lease in others))
     assert sum(taken) == 1
+
+
+async def test_racing_relays_one_sweeps(db: Any, store: EventStore, infra: Infra) -> None:
+    from faststream.kafka import KafkaBroker
+
+    from chassis.outbox import OutboxRelay
+
+    broker = KafkaBroker(infra.kafka_bootstrap)
+    relays = [OutboxRelay(store, broker, lease_seconds=30) for _ in range(6)]
+    results = await asyncio.gather(*(relay.sweep(settle=True) for relay in relays))
+    assert sum(r is not None for r in results) == 1  # the others are refused the lease
