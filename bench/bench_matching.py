@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from matching.domain.bulk import BulkProblem, greedy_assignment, solve_bulk_round
-from matching.domain.embeddings import SentenceEncoder
+from matching.adapters.minilm import SentenceEncoder
 from matching.domain.scoring import (
     MatchableProfile,
     ProgramRules,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching.domain.embeddings import EMBEDDING_DIM, SentenceEncoder
+from matching.adapters.minilm import EMBEDDING_DIM, SentenceEncoder
 
 
 def _repo_root() -> Path:

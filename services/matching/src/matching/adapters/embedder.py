@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from matching.domain.embeddings import SentenceEncoder
+from matching.adapters.minilm import SentenceEncoder
 
 log = logging.getLogger("matching.embedder")
 
