@@ -5,26 +5,58 @@ and publishes one run. Each run is recorded with digests of its inputs and resul
 re-run on the same inputs can be shown to give the same result. Publishing is two-step
 (``RoundPublishing`` then ``RoundPublished``) so a publish interrupted half-way can be
 resumed: the matches it starts have ids derived from the round and the mentee, and a
-desk ignores a match id it already has.
+mentor's book ignores a match id it already has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
+from chassis.domain import Aggregate, DomainEvent, applies
 from chassis.errors import Conflict, NotFound
-from chassis.eventstore import Aggregate
-
-ROUND_OPENED = "RoundOpened"
-ROUND_RUN = "RoundRun"
-ROUND_PUBLISHING = "RoundPublishing"
-ROUND_PUBLISHED = "RoundPublished"
 
 
 def round_stream_id(tenant_id: str, program_id: str, round_id: str) -> str:
     return f"round|{tenant_id}|{program_id}|{round_id}"
+
+
+class RoundOpened(DomainEvent):
+    TYPE = "RoundOpened"
+    by: str
+    at: str
+
+
+class RoundRun(DomainEvent):
+    """A run's summary (digests, counts, pins); its full inputs and result are a document."""
+
+    TYPE = "RoundRun"
+    run: int
+    by: str
+    at: str
+    input_digest: str
+    result_digest: str
+    matched: int
+    unmatched: int
+    total_score: float
+    pinned: list[dict[str, str]]
+    forbidden: list[dict[str, str]]
+
+
+class RoundPublishing(DomainEvent):
+    TYPE = "RoundPublishing"
+    run: int
+    by: str
+    at: str
+
+
+class RoundPublished(DomainEvent):
+    TYPE = "RoundPublished"
+    run: int
+    published: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    at: str
 
 
 class BulkRound(Aggregate):
@@ -38,7 +70,7 @@ class BulkRound(Aggregate):
         self.publishing_run: int | None = None
         self.published: dict[str, Any] | None = None
 
-    def state(self) -> dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "opened_by": self.opened_by,
@@ -49,41 +81,47 @@ class BulkRound(Aggregate):
         }
 
     @classmethod
-    def restore(cls, stream_id: str, version: int, state: Mapping[str, Any]) -> BulkRound:
+    def restore(cls, stream_id: str, version: int, state: Mapping[str, Any]) -> Self:
         round_ = cls(stream_id)
         round_.version = version
-        for key, value in state.items():
-            setattr(round_, key, value)
+        for key in round_.snapshot():
+            setattr(round_, key, state[key])
         return round_
 
-    def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
-        if event_type == ROUND_OPENED:
-            self.status = "draft"
-            self.opened_by = data["by"]
-            self.opened_at = data["at"]
-        elif event_type == ROUND_RUN:
-            self.runs = [*self.runs, dict(data)]
-        elif event_type == ROUND_PUBLISHING:
-            self.status = "publishing"
-            self.publishing_run = data["run"]
-        elif event_type == ROUND_PUBLISHED:
-            self.status = "published"
-            self.published = dict(data)
-        else:  # pragma: no cover
-            raise ValueError(f"unknown round event {event_type}")
+    # ------------------------------------------------------------------ folding events
+
+    @applies(RoundOpened)
+    def _opened(self, e: RoundOpened) -> None:
+        self.status = "draft"
+        self.opened_by = e.by
+        self.opened_at = e.at
+
+    @applies(RoundRun)
+    def _run(self, e: RoundRun) -> None:
+        self.runs = [*self.runs, e.to_stored()]
+
+    @applies(RoundPublishing)
+    def _publishing(self, e: RoundPublishing) -> None:
+        self.status = "publishing"
+        self.publishing_run = e.run
+
+    @applies(RoundPublished)
+    def _published(self, e: RoundPublished) -> None:
+        self.status = "published"
+        self.published = e.to_stored()
 
     # ------------------------------------------------------------------ commands
 
     def open(self, by: str, now: datetime) -> None:
         if self.status != "new":
             raise Conflict("this round already exists")
-        self.record(ROUND_OPENED, {"by": by, "at": now.isoformat()})
+        self.record(RoundOpened(by=by, at=now.isoformat()))
 
     def record_run(self, *, by: str, now: datetime, summary: Mapping[str, Any]) -> int:
         if self.status != "draft":
             raise Conflict(f"this round is {self.status}; open a new round to match again")
         number = len(self.runs) + 1
-        self.record(ROUND_RUN, {**summary, "run": number, "by": by, "at": now.isoformat()})
+        self.record(RoundRun(**summary, run=number, by=by, at=now.isoformat()))
         return number
 
     def run(self, number: int | None) -> dict[str, Any]:
@@ -107,7 +145,7 @@ class BulkRound(Aggregate):
             assert self.publishing_run is not None
             return self.publishing_run
         run = self.run(number)
-        self.record(ROUND_PUBLISHING, {"run": run["run"], "by": by, "at": now.isoformat()})
+        self.record(RoundPublishing(run=run["run"], by=by, at=now.isoformat()))
         return int(run["run"])
 
     def finish_publishing(
@@ -115,12 +153,9 @@ class BulkRound(Aggregate):
     ) -> None:
         if self.status != "publishing":
             raise Conflict("this round is not being published")
+        assert self.publishing_run is not None
         self.record(
-            ROUND_PUBLISHED,
-            {
-                "run": self.publishing_run,
-                "published": published,
-                "skipped": skipped,
-                "at": now.isoformat(),
-            },
+            RoundPublished(
+                run=self.publishing_run, published=published, skipped=skipped, at=now.isoformat()
+            )
         )
