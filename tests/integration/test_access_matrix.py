@@ -293,7 +293,8 @@ async def test_profiles(profiles: ProfilesClient) -> None:
     async def decide(application_id: str, decision: str) -> None:
         r = await pc.http.post(
             f"{base}/mentor-applications/{application_id}/decision",
-            json={"decision": decision},
+            json={"decision": decision}
+            | ({"reason_code": "insufficient_experience"} if decision == "rejected" else {}),
             headers=owner,
         )
         assert r.status_code == 200, r.text
