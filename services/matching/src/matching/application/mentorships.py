@@ -421,7 +421,7 @@ class Mentorships:
             raise Conflict("this program has no group mentoring")
         if group_id is None and "one_to_one" not in config.get("modes", []):
             raise Conflict("this program has group mentoring only: ask to join a group")
-        mentor = await self._mentor_profile(t, program_id, mentor_id)
+        mentor = caller.visible_mentor(await self._mentor_profile(t, program_id, mentor_id))
         if mentor["user_id"] == principal.user_id:
             raise InvalidInput("you cannot ask yourself for mentorship", field="mentor_id")
         if not mentor.get("mentor_approved"):
@@ -667,7 +667,7 @@ class Mentorships:
     ) -> dict[str, Any]:
         caller = await self.access.caller(principal, program_id)
         t = caller.tenant_id
-        profile = await self._mentor_profile(t, program_id, mentor_id)
+        profile = caller.visible_mentor(await self._mentor_profile(t, program_id, mentor_id))
         program = await self.store.program(t, program_id)
         config = program["config"] if program else None
         capacity = translation.capacity_of(profile, config)

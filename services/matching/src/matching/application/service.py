@@ -117,7 +117,7 @@ class MatchingService:
         pool = self.pools.get(caller.tenant_id, program_id)
         async with pool.lock:
             await self.pools.refresh(pool)
-            if mentor_id not in pool.members or not pool.members[mentor_id].is_mentor:
+            if mentor_id not in pool.members or not caller.sees_mentor(pool.members[mentor_id].doc):
                 raise NotFound("mentor not found in this program")
             if mentee_id not in pool.members:
                 raise NotFound("mentee not found in this program")
