@@ -1,15 +1,18 @@
-"""Contract events <-> domain, in one place.
+"""Domain <-> published contracts, in one place (pure mapping, no I/O).
 
-Outgoing: each domain event a command recorded becomes a :class:`NewEvent` for the event
-store, carrying the integration event (a ``mentorship_contracts`` payload) it publishes,
-if any. Incoming: ``match-made`` / ``mentorship-ended`` become mentor-load changes.
+Outgoing: what a command recorded becomes the integration events (``mentorship_contracts``
+payloads) that go to Kafka in the same commit. Only what other services need is
+published: a member's program-visible snapshot, never a hidden field, an application's
+answers or a decision's note. Incoming: ``match-made`` / ``mentorship-ended`` become the
+facts the mentor-load read model keeps.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chassis.eventstore import NewEvent, Publish, Recorded
+from chassis.domain import Recorded
+from chassis.eventstore import Publish
 from mentorship_contracts.events.matching import MatchMadeV1, MentorshipEndedV1
 from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
 from mentorship_contracts.events.programs import (
@@ -18,17 +21,16 @@ from mentorship_contracts.events.programs import (
     MentorApplicationSubmittedV1,
     ProgramChangedV1,
 )
-from profiles.domain import member as m
+from profiles.domain.events import (
+    PROFILE_CHANGING,
+    MemberJoined,
+    MentorApplicationDecided,
+    MentorApplicationSubmitted,
+)
 from profiles.domain.member import Member
 from profiles.domain.program import Program
 
-#: Member events after which the published profile snapshot changes.
-_PROFILE_EVENTS = {
-    m.PROFILE_EDITED,
-    m.ROLES_CHANGED,
-    m.MENTOR_APPROVAL_CHANGED,
-    m.MEMBER_ERASED,
-}
+PROFILE_CHANGED_TOPIC = ProfileChangedV1.TOPIC
 
 
 def program_changed(program: Program, version: int) -> ProgramChangedV1:
@@ -55,12 +57,9 @@ def program_changed(program: Program, version: int) -> ProgramChangedV1:
     )
 
 
-def program_events(program: Program) -> list[NewEvent]:
+def program_messages(program: Program) -> list[Publish]:
     """Every program event publishes the whole configuration (compacted topic)."""
-    return [
-        NewEvent(e.type, e.data, publish=Publish(program_changed(program, e.version)))
-        for e in program.pending
-    ]
+    return [Publish(program_changed(program, r.version)) for r in program.pending]
 
 
 def profile_changed(member: Member, program: Program, version: int) -> ProfileChangedV1:
@@ -87,88 +86,92 @@ def profile_changed(member: Member, program: Program, version: int) -> ProfileCh
         roles=member.roles,  # type: ignore[arg-type,unused-ignore]
         mentor_approved="mentor" in member.roles and member.mentor_approved,
         changed_fields=member.last_changed,
-        snapshot=ProfileSnapshot.model_validate(member.snapshot(program)),
+        snapshot=ProfileSnapshot.model_validate(member.profile_snapshot(program)),
     )
 
 
-def member_events(member: Member, program: Program) -> list[NewEvent]:
-    """NewEvents for what ``member`` recorded; only the last profile change is published.
+def member_messages(member: Member, program: Program) -> list[Publish]:
+    """The integration events of what ``member`` recorded, in order.
 
     A command may record several profile-changing events (join = joined + profile); the
     snapshot is published once, for the last of them, with the final state.
     """
     last_profile = max(
-        (e.version for e in member.pending if e.type in _PROFILE_EVENTS), default=None
+        (r.version for r in member.pending if isinstance(r.event, PROFILE_CHANGING)),
+        default=None,
     )
     out = []
-    for event in member.pending:
-        out.append(
-            NewEvent(event.type, event.data, publish=_publish(member, program, event, last_profile))
-        )
+    for recorded in member.pending:
+        message = _message(member, program, recorded, last_profile)
+        if message is not None:
+            out.append(message)
     return out
 
 
-def _publish(
-    member: Member, program: Program, event: Recorded, last_profile: int | None
+def _message(
+    member: Member, program: Program, recorded: Recorded, last_profile: int | None
 ) -> Publish | None:
-    if event.type == m.MEMBER_JOINED:
+    event = recorded.event
+    if isinstance(event, MemberJoined):
         return Publish(
             MemberJoinedV1(
-                tenant_id=event.data["tenant_id"],
-                program_id=event.data["program_id"],
+                tenant_id=event.tenant_id,
+                program_id=event.program_id,
                 member_id=member.member_id,
-                user_id=event.data["user_id"],
-                organization_id=event.data["organization_id"],
-                roles=event.data["roles"],
+                user_id=event.user_id,
+                organization_id=event.organization_id,
+                roles=event.roles,  # type: ignore[arg-type,unused-ignore]
             )
         )
-    if event.type == m.APPLICATION_SUBMITTED:
+    if isinstance(event, MentorApplicationSubmitted):
         return Publish(
             MentorApplicationSubmittedV1(
                 tenant_id=member.tenant_id,
-                application_id=event.data["application_id"],
+                application_id=event.application_id,
                 program_id=member.program_id,
                 member_id=member.member_id,
                 user_id=member.user_id,
             )
         )
-    if event.type == m.APPLICATION_DECIDED:
+    if isinstance(event, MentorApplicationDecided):
         return Publish(
             MentorApplicationDecidedV1(
                 tenant_id=member.tenant_id,
-                application_id=event.data["application_id"],
+                application_id=event.application_id,
                 program_id=member.program_id,
                 member_id=member.member_id,
                 user_id=member.user_id,
-                decision=event.data["decision"],
-                reason=event.data.get("reason_code"),  # the code only; the note stays here
-                decided_by_user_id=event.data["decided_by"],
+                decision=event.decision,
+                reason=event.reason_code,  # the code only; the note stays here
+                decided_by_user_id=event.decided_by,
             )
         )
-    if event.type in _PROFILE_EVENTS and event.version == last_profile:
-        return Publish(profile_changed(member, program, event.version))
+    if isinstance(event, PROFILE_CHANGING) and recorded.version == last_profile:
+        return Publish(profile_changed(member, program, recorded.version))
     return None
+
+
+def erased_message(message: dict[str, Any]) -> dict[str, Any] | None:
+    """Erasure of a stored outbox message: a profile snapshot becomes a tombstone (one not
+    published yet goes out as an erasure; Kafka's copies of published ones are superseded
+    by the tombstone and compacted away). Other messages carry nothing personal."""
+    if message.get("topic") != PROFILE_CHANGED_TOPIC or message["data"].get("erased"):
+        return None
+    return {
+        **message,
+        "data": {**message["data"], "snapshot": None, "erased": True},
+        "redacted": True,
+    }
 
 
 # --- incoming ------------------------------------------------------------------------
 
 
-def match_from_event(data: dict[str, Any]) -> dict[str, Any]:
-    """``match-made`` -> the facts the mentor-load read model keeps."""
-    made = MatchMadeV1.model_validate(data)
+def match_facts(made: MatchMadeV1 | MentorshipEndedV1) -> dict[str, Any]:
+    """``match-made`` / ``mentorship-ended`` -> the facts the mentor-load read model keeps."""
     return {
         "tenant_id": made.tenant_id,
         "program_id": made.program_id,
         "mentor_member_id": made.mentor.member_id,
         "mentee_member_ids": [p.member_id for p in made.mentees],
-    }
-
-
-def ended_match_from_event(data: dict[str, Any]) -> dict[str, Any]:
-    ended = MentorshipEndedV1.model_validate(data)
-    return {
-        "tenant_id": ended.tenant_id,
-        "program_id": ended.program_id,
-        "mentor_member_id": ended.mentor.member_id,
-        "mentee_member_ids": [p.member_id for p in ended.mentees],
     }

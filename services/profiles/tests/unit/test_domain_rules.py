@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from chassis.errors import Conflict, InvalidInput, NotFound
-from profiles import translation
+from profiles import contracts_mapping
 from profiles.domain.fields import CustomFieldDef, ProfileFields, utc_offset_minutes
 from profiles.domain.member import Member, member_id_for, member_id_of_application
 from profiles.domain.program import Program, ProgramSpec
@@ -90,9 +90,8 @@ class TestProgramSpec:
 
     def test_program_changed_payload_carries_the_configuration(self) -> None:
         p = program(partner_organization_ids=["partner"], matching_weights={"skills": 3})
-        [event] = translation.program_events(p)
-        assert event.publish is not None
-        payload = event.publish.payload
+        [message] = contracts_mapping.program_messages(p)
+        payload = message.payload
         assert payload.program_version == 1  # type: ignore[attr-defined]
         assert payload.partner_organization_ids == ["partner"]  # type: ignore[attr-defined]
         assert p.admits("partner") and p.admits("acme") and not p.admits("other")
@@ -171,10 +170,10 @@ class TestCustomFields:
 class TestMember:
     def test_join_records_joined_and_profile(self) -> None:
         m = member(program(), ["mentor"], skills=["Go"])
-        assert [e.type for e in m.pending] == ["MemberJoined", "ProfileEdited"]
+        assert [e.TYPE for e in m.pending_events] == ["MemberJoined", "ProfileEdited"]
         assert m.version == 2 and m.mentor_approved is False  # approval required by default
-        events = translation.member_events(m, program())
-        assert [e.publish.payload.TOPIC for e in events if e.publish] == [
+        messages = contracts_mapping.member_messages(m, program())
+        assert [message.payload.TOPIC for message in messages] == [
             "member-joined",
             "profile-changed",
         ]
@@ -210,7 +209,7 @@ class TestMember:
     def test_edit_rejects_unknown_and_unused_fields_and_records_changes_only(self) -> None:
         p = program(custom_fields=[TRACK], profile_fields=["headline", "skills"])
         m = member(p)
-        m.pending.clear()
+        m.mark_saved()
         with pytest.raises(InvalidInput, match="unknown custom field 'shoe'") as info:
             m.edit_profile(p, ProfileFields(), {"shoe": 42}, {})
         assert info.value.field == "custom_fields.shoe"
@@ -253,7 +252,7 @@ class TestMember:
         assert m.fields_for("matched", p)["location"] == "Lyon"
         assert "bio" not in m.fields_for("matched", p)
         assert m.fields_for("self", p)["bio"] == "secret"
-        snapshot = m.snapshot(p)
+        snapshot = m.profile_snapshot(p)
         assert "bio" not in snapshot and snapshot["headline"] == "public"
         with pytest.raises(InvalidInput, match="always visible"):
             m.edit_profile(p, ProfileFields(), {}, {"display_name": "private"})
@@ -273,15 +272,15 @@ class TestMember:
             m.decide_application(
                 app_id, decision="rejected", reason_code=None, note=None, decided_by="boss"
             )
-        m.pending.clear()
+        m.mark_saved()
         m.decide_application(
             app_id, decision="approved", reason_code=None, note="welcome", decided_by="boss"
         )
         assert m.mentor_approved and m.roles == ["mentee", "mentor"]
-        events = translation.member_events(m, p)
-        topics = [e.publish.payload.TOPIC for e in events if e.publish]
+        messages = contracts_mapping.member_messages(m, p)
+        topics = [message.payload.TOPIC for message in messages]
         assert topics == ["mentor-application-decided", "profile-changed"]
-        changed = events[-1].publish.payload  # type: ignore[union-attr]
+        changed = messages[-1].payload
         assert changed.mentor_approved is True and "mentor_approved" in changed.changed_fields
         with pytest.raises(Conflict, match="already approved"):
             m.decide_application(
@@ -291,10 +290,10 @@ class TestMember:
     def test_erasure_is_a_tombstone_and_rejoining_starts_afresh(self) -> None:
         p = program()
         m = member(p, bio="about me")
-        m.pending.clear()
+        m.mark_saved()
         m.erase()
-        [event] = translation.member_events(m, p)
-        payload = event.publish.payload  # type: ignore[union-attr]
+        [message] = contracts_mapping.member_messages(m, p)
+        payload = message.payload
         assert payload.erased is True and payload.snapshot is None
         assert m.profile == {} and not m.active
         m.erase()  # idempotent
@@ -314,9 +313,9 @@ class TestMember:
         m = member(p, bio="about me")
         m.erase()
         replay = Member(m.member_id)
-        for e in m.pending:
-            data = {"redacted": True} if e.type == "ProfileEdited" else e.data
-            replay.apply(e.type, data)
+        for e in m.pending_events:
+            data = {"redacted": True} if e.TYPE == "ProfileEdited" else e.to_stored()
+            replay.apply(Member.event_types.read(e.TYPE, e.VERSION, data))
         assert replay.status == "erased" and replay.profile == {}
 
     def test_application_ids_name_their_member(self) -> None:
@@ -327,12 +326,12 @@ class TestMember:
 class TestMatchableSnapshot:
     def test_a_mentor_who_never_said_not_now_is_accepting(self) -> None:
         prog = program()
-        assert member(prog, roles=["mentor"]).snapshot(prog)["accepting_mentees"] is True
-        assert member(prog, roles=["mentee"]).snapshot(prog)["accepting_mentees"] is False
+        assert member(prog, roles=["mentor"]).profile_snapshot(prog)["accepting_mentees"] is True
+        assert member(prog, roles=["mentee"]).profile_snapshot(prog)["accepting_mentees"] is False
 
     def test_a_mentor_who_said_not_now_is_not_accepting(self) -> None:
         prog = program()
         busy = member(prog, roles=["mentor"], accepting_mentees=False)
-        assert busy.snapshot(prog)["accepting_mentees"] is False
+        assert busy.profile_snapshot(prog)["accepting_mentees"] is False
         busy.edit_profile(prog, ProfileFields(accepting_mentees=True), {}, {})
-        assert busy.snapshot(prog)["accepting_mentees"] is True
+        assert busy.profile_snapshot(prog)["accepting_mentees"] is True

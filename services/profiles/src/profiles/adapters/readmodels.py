@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING
@@ -84,7 +85,9 @@ def member_document(member: Member, program: Program) -> dict[str, Any]:
     return doc
 
 
-class ReadModels:
+class ProfilesReadModels:
+    """The ``programs`` and ``members`` collections: what list and search queries read."""
+
     def __init__(self, db: AsyncDatabase) -> None:
         self.programs = db["programs"]
         self.members = db["members"]
@@ -119,15 +122,18 @@ class ReadModels:
             {"$set": member_document(member, program)},
         )
 
-    async def insert_new_members(
-        self, members: list[tuple[Member, Program]]
-    ) -> list[tuple[Member, Program]]:
+    async def replace_member_view(self, member: Member, program: Program) -> None:
+        """Rewrite a member's document at the same version (its program changed)."""
+        await self.members.update_one({"_id": member.member_id}, {"$set": {"source_version": 0}})
+        await self.save_member(member, program)
+
+    async def insert_new_members(self, members: Sequence[Member], program: Program) -> list[Member]:
         """Bulk path for imports: insert docs of new members; returns the ones that existed."""
         if not members:
             return []
         docs = [
-            {"_id": m.member_id, **member_document(m, p), "source_version": m.version}
-            for m, p in members
+            {"_id": m.member_id, **member_document(m, program), "source_version": m.version}
+            for m in members
         ]
         try:
             await self.members.insert_many(docs, ordered=False)

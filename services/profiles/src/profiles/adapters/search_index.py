@@ -28,7 +28,10 @@ from typing import Any
 import tantivy
 
 from chassis.errors import InvalidInput
+from profiles.application.ports import SearchFilters, SearchPage
 from profiles.domain.fields import normalise_term, utc_offset_minutes
+
+__all__ = ["IndexedMember", "ProfileIndex", "SearchFilters", "SearchPage"]
 
 log = logging.getLogger("profiles.search")
 
@@ -81,31 +84,6 @@ _ANALYZER = (
     .filter(tantivy.Filter.stemmer("english"))
     .build()
 )
-
-
-@dataclass
-class SearchFilters:
-    industries: Sequence[str] = ()
-    job_functions: Sequence[str] = ()
-    skills: Sequence[str] = ()
-    languages: Sequence[str] = ()
-    tz_min_minutes: int | None = None
-    tz_max_minutes: int | None = None
-    min_years: int | None = None
-    max_years: int | None = None
-    role: str | None = None
-    approved: bool | None = None
-    accepting: bool | None = None
-    custom: Sequence[tuple[str, str]] = ()
-    #: admins see every member; others only mentees and visible (approved) mentors
-    admin_view: bool = False
-
-
-@dataclass
-class SearchPage:
-    hits: list[tuple[str, float]]
-    total: int
-    next_cursor: str | None
 
 
 @dataclass

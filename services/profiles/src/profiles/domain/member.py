@@ -7,64 +7,41 @@ multi-document transaction is needed for "approved, and shown as a mentor".
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from chassis.domain import Aggregate, applies
 from chassis.errors import Conflict, InvalidInput, NotFound
-from chassis.eventstore import Aggregate
-from profiles.domain.fields import (
-    ALWAYS_PROGRAM_VISIBLE,
-    SNAPSHOT_FIELDS,
-    ProfileFields,
-    check_visibility,
+from profiles.domain.events import (
+    CUSTOM_PREFIX,
+    FieldVisibility,
+    MemberErased,
+    MemberJoined,
+    MentorApplicationDecided,
+    MentorApplicationSubmitted,
+    MentorApprovalChanged,
+    ProfileEdited,
+    RolesChanged,
 )
+from profiles.domain.fields import ALWAYS_PROGRAM_VISIBLE, SNAPSHOT_FIELDS, ProfileFields
+from profiles.domain.membership import (
+    REASON_CODES,
+    ROLES,
+    SELF_ASSIGNABLE_ROLES,
+    Viewer,
+    check_roles,
+    member_id_for,
+    member_id_of_application,
+)
+from profiles.domain.profile_edit import ProfileEdit, check_answers, check_profile_edit
 from profiles.domain.program import Program
 
-MEMBER_JOINED = "MemberJoined"
-PROFILE_EDITED = "ProfileEdited"
-ROLES_CHANGED = "RolesChanged"
-APPLICATION_SUBMITTED = "MentorApplicationSubmitted"
-APPLICATION_DECIDED = "MentorApplicationDecided"
-MENTOR_APPROVAL_CHANGED = "MentorApprovalChanged"
-MEMBER_ERASED = "MemberErased"
-
-ROLES = ("mentee", "mentor", "admin")
-SELF_ASSIGNABLE_ROLES = frozenset({"mentee", "mentor"})
-REASON_CODES = ("insufficient_experience", "program_full", "incomplete_application", "other")
-Viewer = Literal["self", "admin", "matched", "member"]
-
-
-def member_id_for(tenant_id: str, program_id: str, user_id: str) -> str:
-    """One member id per (tenant, program, person): joining twice collides on the stream."""
-    digest = hashlib.sha256(f"{tenant_id}\x00{program_id}\x00{user_id}".encode()).hexdigest()
-    return "m" + digest[:32]
-
-
-def member_id_of_application(application_id: str) -> str:
-    member_id, _, seq = application_id.partition(".a")
-    if not member_id.startswith("m") or not seq.isdigit():
-        raise NotFound(f"mentor application {application_id} not found")
-    return member_id
+__all__ = ["Member", "Viewer", "member_id_for", "member_id_of_application"]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def check_roles(roles: Iterable[str], *, allowed: Iterable[str] = ROLES) -> list[str]:
-    out = list(dict.fromkeys(roles))
-    if not out:
-        raise InvalidInput("at least one role is needed (mentee, mentor)", field="roles")
-    allowed = set(allowed)
-    bad = [r for r in out if r not in allowed]
-    if bad:
-        raise InvalidInput(
-            f"role {bad[0]!r} is not allowed here (allowed: {', '.join(sorted(allowed))})",
-            field="roles",
-        )
-    return sorted(out, key=ROLES.index)
 
 
 class Member(Aggregate):
@@ -81,7 +58,9 @@ class Member(Aggregate):
         self.joined_via = ""
         self.profile: dict[str, Any] = {}
         self.custom: dict[str, Any] = {}
-        self.visibility: dict[str, str] = {}
+        #: who sees which built-in field / custom field (absent: the program)
+        self.field_visibility: dict[str, str] = {}
+        self.custom_visibility: dict[str, str] = {}
         self.applications: list[dict[str, Any]] = []
         self.application_seq = 0
         self.last_changed: list[str] = []
@@ -96,71 +75,80 @@ class Member(Aggregate):
 
     # --- folding events ----------------------------------------------------------------
 
-    def apply(self, event_type: str, data: Mapping[str, Any]) -> None:
-        if event_type == MEMBER_JOINED:
-            self.status = "active"
-            self.tenant_id = data["tenant_id"]
-            self.program_id = data["program_id"]
-            self.user_id = data["user_id"]
-            self.organization_id = data["organization_id"]
-            self.roles = list(data["roles"])
-            self.mentor_approved = bool(data.get("mentor_approved"))
-            self.joined_at = data.get("at")
-            self.joined_via = data.get("via", "join")
-            self.profile, self.custom, self.visibility, self.applications = {}, {}, {}, []
-            self.last_changed = []
-        elif event_type == PROFILE_EDITED:
-            if data.get("redacted"):
-                return
-            for name, value in data.get("fields", {}).items():
-                if value is None:
-                    self.profile.pop(name, None)
-                else:
-                    self.profile[name] = value
-            for key, value in data.get("custom", {}).items():
-                if value is None:
-                    self.custom.pop(key, None)
-                else:
-                    self.custom[key] = value
-            self.visibility.update(data.get("visibility", {}))
-            self.last_changed = list(data.get("changed", []))
-        elif event_type == ROLES_CHANGED:
-            self.roles = list(data["roles"])
-            self.mentor_approved = bool(data["mentor_approved"])
-            self.last_changed = ["roles", "mentor_approved"]
-        elif event_type == APPLICATION_SUBMITTED:
-            self.application_seq += 1
-            self.applications.append(
-                {
-                    "application_id": data["application_id"],
-                    "state": "submitted",
-                    "answers": dict(data.get("answers", {})),
-                    "submitted_at": data.get("at"),
-                    "decided_at": None,
-                    "reason_code": None,
-                    "note": None,
-                    "decided_by": None,
-                }
+    @applies(MemberJoined)
+    def _joined(self, event: MemberJoined) -> None:
+        self.status = "active"
+        self.tenant_id = event.tenant_id
+        self.program_id = event.program_id
+        self.user_id = event.user_id
+        self.organization_id = event.organization_id
+        self.roles = list(event.roles)
+        self.mentor_approved = event.mentor_approved
+        self.joined_at = event.at
+        self.joined_via = event.via
+        self._forget_profile()
+
+    @applies(ProfileEdited)
+    def _edited(self, event: ProfileEdited) -> None:
+        if event.redacted:
+            return
+        _merge(self.profile, event.fields)
+        _merge(self.custom, event.custom)
+        self.field_visibility.update(event.visibility.fields)
+        self.custom_visibility.update(event.visibility.custom)
+        self.last_changed = list(event.changed)
+
+    @applies(RolesChanged)
+    def _roles_changed(self, event: RolesChanged) -> None:
+        self.roles = list(event.roles)
+        self.mentor_approved = event.mentor_approved
+        self.last_changed = ["roles", "mentor_approved"]
+
+    @applies(MentorApplicationSubmitted)
+    def _application_submitted(self, event: MentorApplicationSubmitted) -> None:
+        self.application_seq += 1
+        self.applications.append(
+            {
+                "application_id": event.application_id,
+                "state": "submitted",
+                "answers": dict(event.answers),
+                "submitted_at": event.at,
+                "decided_at": None,
+                "reason_code": None,
+                "note": None,
+                "decided_by": None,
+            }
+        )
+
+    @applies(MentorApplicationDecided)
+    def _application_decided(self, event: MentorApplicationDecided) -> None:
+        app = self._application(event.application_id)
+        if app is not None:
+            app.update(
+                state=event.decision,
+                decided_at=event.at,
+                reason_code=event.reason_code,
+                note=event.note,
+                decided_by=event.decided_by,
             )
-        elif event_type == APPLICATION_DECIDED:
-            app = self._application(data["application_id"])
-            if app is not None:
-                app.update(
-                    state=data["decision"],
-                    decided_at=data.get("at"),
-                    reason_code=data.get("reason_code"),
-                    note=data.get("note"),
-                    decided_by=data.get("decided_by"),
-                )
-        elif event_type == MENTOR_APPROVAL_CHANGED:
-            self.mentor_approved = bool(data["mentor_approved"])
-            if "roles" in data:
-                self.roles = list(data["roles"])
-            self.last_changed = ["mentor_approved", *(["roles"] if "roles" in data else [])]
-        elif event_type == MEMBER_ERASED:
-            self.status = "erased"
-            self.profile, self.custom, self.visibility, self.applications = {}, {}, {}, []
-            self.roles, self.mentor_approved, self.last_changed = [], False, []
+
+    @applies(MentorApprovalChanged)
+    def _approval_changed(self, event: MentorApprovalChanged) -> None:
+        self.mentor_approved = event.mentor_approved
+        if event.roles is not None:
+            self.roles = list(event.roles)
+        self.last_changed = ["mentor_approved", *(["roles"] if event.roles is not None else [])]
+
+    @applies(MemberErased)
+    def _erased(self, event: MemberErased) -> None:
+        self.status = "erased"
+        self._forget_profile()
+        self.roles, self.mentor_approved = [], False
+
+    def _forget_profile(self) -> None:
+        self.profile, self.custom, self.applications = {}, {}, []
+        self.field_visibility, self.custom_visibility = {}, {}
+        self.last_changed = []
 
     def _application(self, application_id: str) -> dict[str, Any] | None:
         return next((a for a in self.applications if a["application_id"] == application_id), None)
@@ -192,20 +180,21 @@ class Member(Aggregate):
                 raise InvalidInput("display_name is required", field="display_name")
             fields = fields.model_copy(update={"display_name": default_display_name[:200]})
             fields.model_fields_set.add("display_name")
+        # check the profile before recording anything: a refused join records nothing
+        edit = check_profile_edit(program, fields, custom or {}, visibility or {}, initial=True)
         self.record(
-            MEMBER_JOINED,
-            {
-                "tenant_id": program.tenant_id,
-                "program_id": program.program_id,
-                "user_id": user_id,
-                "organization_id": organization_id,
-                "roles": roles,
-                "mentor_approved": "mentor" in roles and not spec.requires_mentor_approval,
-                "via": via,
-                "at": _now(),
-            },
+            MemberJoined(
+                tenant_id=program.tenant_id,
+                program_id=program.program_id,
+                user_id=user_id,
+                organization_id=organization_id,
+                roles=roles,
+                mentor_approved="mentor" in roles and not spec.requires_mentor_approval,
+                via=via,
+                at=_now(),
+            )
         )
-        self.edit_profile(program, fields, custom or {}, visibility or {}, initial=True)
+        self._record_edit(edit, initial=True)
 
     def edit_profile(
         self,
@@ -213,72 +202,33 @@ class Member(Aggregate):
         fields: ProfileFields,
         custom: Mapping[str, Any],
         visibility: Mapping[str, str],
-        *,
-        initial: bool = False,
     ) -> list[str]:
         """Change profile values; returns what changed (nothing recorded if nothing did)."""
         self.require_active()
-        spec = program.require_spec()
-        used = set(spec.profile_fields)
-        provided = fields.provided()
-        for name in provided:
-            if name not in used:
-                raise InvalidInput(f"{name!r} is not a profile field of this program", field=name)
-        if "display_name" in provided and provided["display_name"] is None:
-            raise InvalidInput("display_name cannot be cleared", field="display_name")
-        if len(custom) > 50:
-            raise InvalidInput("too many custom fields", field="custom_fields")
-        custom_changes: dict[str, Any] = {}
-        for key, value in custom.items():
-            definition = program.custom_field(key)
-            if definition is None:
-                raise InvalidInput(
-                    f"unknown custom field {key!r} (this program defines: "
-                    f"{', '.join(f.key for f in spec.custom_fields) or 'none'})",
-                    field=f"custom_fields.{key}",
-                )
-            if value is None or value == "" or value == []:
-                if definition.required:
-                    raise InvalidInput(
-                        f"custom field {key!r} is required", field=f"custom_fields.{key}"
-                    )
-                custom_changes[key] = None
-            else:
-                custom_changes[key] = definition.coerce(value)
-        vis = check_visibility(
-            dict(visibility),
-            used_fields=used,
-            custom_keys={f.key for f in spec.custom_fields},
-        )
-        if initial:
-            missing = [
-                f.key
-                for f in spec.custom_fields
-                if f.required and custom_changes.get(f.key) is None
-            ]
-            if missing:
-                raise InvalidInput(
-                    f"custom field {missing[0]!r} is required",
-                    field=f"custom_fields.{missing[0]}",
-                )
-        changed = [n for n, v in provided.items() if self.profile.get(n) != v]
-        changed += [f"custom:{k}" for k, v in custom_changes.items() if self.custom.get(k) != v]
+        edit = check_profile_edit(program, fields, custom, visibility, initial=False)
+        return self._record_edit(edit, initial=False)
+
+    def _record_edit(self, edit: ProfileEdit, *, initial: bool) -> list[str]:
+        fields = {n: v for n, v in edit.fields.items() if self.profile.get(n) != v}
+        custom = {k: v for k, v in edit.custom.items() if self.custom.get(k) != v}
+        shown = edit.visibility
+        changed = [*fields, *(f"custom:{k}" for k in custom)]
+        changed += [n for n, v in shown.fields.items() if self.visibility_of(n) != v]
         changed += [
-            (n if not n.startswith("custom.") else "custom:" + n[len("custom.") :])
-            for n, v in vis.items()
-            if self.visibility.get(n, "program") != v
+            f"custom:{k}"
+            for k, v in shown.custom.items()
+            if self.visibility_of(CUSTOM_PREFIX + k) != v
         ]
         changed = list(dict.fromkeys(changed))
         if not changed and not initial:
             return []
         self.record(
-            PROFILE_EDITED,
-            {
-                "fields": {n: v for n, v in provided.items() if self.profile.get(n) != v},
-                "custom": {k: v for k, v in custom_changes.items() if self.custom.get(k) != v},
-                "visibility": vis,
-                "changed": [] if initial else changed,
-            },
+            ProfileEdited(
+                fields=fields,
+                custom=custom,
+                visibility=shown,
+                changed=[] if initial else changed,
+            )
         )
         return changed
 
@@ -294,7 +244,7 @@ class Member(Aggregate):
             approved = self.mentor_approved
         if roles == self.roles and approved == self.mentor_approved:
             return False
-        self.record(ROLES_CHANGED, {"roles": roles, "mentor_approved": approved})
+        self.record(RolesChanged(roles=roles, mentor_approved=approved))
         return True
 
     def submit_application(self, program: Program, answers: Mapping[str, str]) -> str:
@@ -309,26 +259,10 @@ class Member(Aggregate):
             raise Conflict("you are already an approved mentor in this program")
         if any(a["state"] == "submitted" for a in self.applications):
             raise Conflict("you already have an application waiting for a decision")
-        questions = {q.key: q for q in spec.mentor_questions}
-        for key in answers:
-            if key not in questions:
-                raise InvalidInput(f"unknown question {key!r}", field=f"answers.{key}")
-        clean: dict[str, str] = {}
-        for key, q in questions.items():
-            answer = (answers.get(key) or "").strip()
-            if q.required and not answer:
-                raise InvalidInput(f"question {key!r} needs an answer", field=f"answers.{key}")
-            if len(answer) > q.max_length:
-                raise InvalidInput(
-                    f"the answer to {key!r} is longer than {q.max_length} characters",
-                    field=f"answers.{key}",
-                )
-            if answer:
-                clean[key] = answer
+        clean = check_answers(spec.mentor_questions, answers)
         application_id = f"{self.member_id}.a{self.application_seq + 1}"
         self.record(
-            APPLICATION_SUBMITTED,
-            {"application_id": application_id, "answers": clean, "at": _now()},
+            MentorApplicationSubmitted(application_id=application_id, answers=clean, at=_now())
         )
         return application_id
 
@@ -354,29 +288,29 @@ class Member(Aggregate):
                 f"reason_code must be one of {', '.join(REASON_CODES)}", field="reason_code"
             )
         self.record(
-            APPLICATION_DECIDED,
-            {
-                "application_id": application_id,
-                "decision": decision,
-                "reason_code": reason_code,
-                "note": note,
-                "decided_by": decided_by,
-                "at": _now(),
-            },
+            MentorApplicationDecided(
+                application_id=application_id,
+                decision=decision,
+                reason_code=reason_code,
+                note=note,
+                decided_by=decided_by,
+                at=_now(),
+            )
         )
         if decision == "approved":
             roles = self.roles if "mentor" in self.roles else check_roles([*self.roles, "mentor"])
-            data: dict[str, Any] = {"mentor_approved": True}
-            if roles != self.roles:
-                data["roles"] = roles
-            self.record(MENTOR_APPROVAL_CHANGED, data)
+            self.record(
+                MentorApprovalChanged(
+                    mentor_approved=True, roles=roles if roles != self.roles else None
+                )
+            )
 
     def erase(self) -> None:
         if self.status == "none":
             raise NotFound("not a member of this program")
         if self.status == "erased":
             return
-        self.record(MEMBER_ERASED, {"at": _now()})
+        self.record(MemberErased(at=_now()))
 
     # --- queries -----------------------------------------------------------------------
 
@@ -384,10 +318,17 @@ class Member(Aggregate):
         if not self.active:
             raise NotFound("member not found")
 
+    @property
+    def visibility(self) -> dict[str, str]:
+        """Visibility in the API's format (custom fields named ``custom.<key>``)."""
+        return FieldVisibility(fields=self.field_visibility, custom=self.custom_visibility).to_api()
+
     def visibility_of(self, name: str) -> str:
         if name in ALWAYS_PROGRAM_VISIBLE:
             return "program"
-        return self.visibility.get(name, "program")
+        if name.startswith(CUSTOM_PREFIX):
+            return self.custom_visibility.get(name[len(CUSTOM_PREFIX) :], "program")
+        return self.field_visibility.get(name, "program")
 
     def fields_for(self, viewer: Viewer, program: Program) -> dict[str, Any]:
         """The profile as ``viewer`` may see it: hidden fields are simply absent."""
@@ -406,11 +347,11 @@ class Member(Aggregate):
         out["custom_fields"] = {
             k: v
             for k, v in self.custom.items()
-            if k in defined and self.visibility_of(f"custom.{k}") in allowed
+            if k in defined and self.visibility_of(CUSTOM_PREFIX + k) in allowed
         }
         return out
 
-    def snapshot(self, program: Program) -> dict[str, Any]:
+    def profile_snapshot(self, program: Program) -> dict[str, Any]:
         """The program-visible, matchable snapshot (contract ``ProfileSnapshot`` fields)."""
         visible = self.fields_for("member", program)
         snap: dict[str, Any] = {"display_name": self.profile.get("display_name") or "Member"}
@@ -424,8 +365,18 @@ class Member(Aggregate):
         snap["custom_fields"] = visible["custom_fields"]
         return snap
 
+    def listed(self) -> bool:
+        """Whether other members see this member at all (mentees, approved mentors)."""
+        return "mentee" in self.roles or ("mentor" in self.roles and self.mentor_approved)
+
     def current_application(self) -> dict[str, Any] | None:
         return self.applications[-1] if self.applications else None
+
+    def application(self, application_id: str) -> dict[str, Any]:
+        app = self._application(application_id)
+        if app is None:
+            raise NotFound(f"mentor application {application_id} not found")
+        return app
 
     def missing_required(self, program: Program) -> list[str]:
         return [
@@ -433,3 +384,12 @@ class Member(Aggregate):
             for f in program.require_spec().custom_fields
             if f.required and f.key not in self.custom
         ]
+
+
+def _merge(values: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Apply ``changes`` to ``values``: ``None`` clears a value."""
+    for name, value in changes.items():
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value

@@ -1,0 +1,116 @@
+"""Use cases on members' profiles: edit your own, view someone's, set roles, list members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chassis.auth import Principal
+from chassis.errors import NotFound
+from profiles.application.access import Access
+from profiles.application.errors import check_if_match
+from profiles.application.ports import MentorLoads, Page, ReadModels
+from profiles.application.saving import Save
+from profiles.domain.fields import ProfileFields
+from profiles.domain.member import Member, Viewer
+from profiles.domain.program import Program
+
+
+@dataclass(frozen=True)
+class EditProfile:
+    access: Access
+    save: Save
+
+    async def __call__(
+        self,
+        principal: Principal,
+        program_id: str,
+        *,
+        if_match: int,
+        fields: ProfileFields,
+        custom: dict[str, Any],
+        visibility: dict[str, str],
+    ) -> tuple[Member, Program]:
+        member, program = await self.access.my_membership(principal, program_id)
+        check_if_match(if_match, member.version)
+        member.edit_profile(program, fields, custom, visibility)
+        await self.save.member(member, program)
+        return member, program
+
+
+@dataclass(frozen=True)
+class ViewMember:
+    access: Access
+    loads: MentorLoads
+
+    async def __call__(
+        self, principal: Principal, program_id: str, member_id: str
+    ) -> tuple[Member, Program, Viewer, int | None]:
+        program = await self.access.program_for(principal, program_id)
+        me, admin = await self.access.require_member_or_admin(program, principal)
+        member = await self.access.member_by_id(program, member_id)
+        if not member.active:
+            raise NotFound("member not found")
+        viewer: Viewer
+        if me.active and me.member_id == member.member_id:
+            viewer = "self"
+        elif me.active and await self.loads.matched(me.member_id, member.member_id):
+            viewer = "matched"
+        elif admin:
+            viewer = "admin"
+        else:
+            viewer = "member"
+        if viewer == "member" and not member.listed():
+            raise NotFound("member not found")  # a mentor waiting for approval is not shown
+        load = (await self.loads.load_of([member.member_id])).get(member.member_id, 0)
+        return member, program, viewer, load
+
+
+@dataclass(frozen=True)
+class ChangeRoles:
+    access: Access
+    save: Save
+
+    async def __call__(
+        self,
+        principal: Principal,
+        program_id: str,
+        member_id: str,
+        roles: list[str],
+        if_match: int | None,
+    ) -> tuple[Member, Program]:
+        program = await self.access.program_for(principal, program_id)
+        await self.access.require_admin(program, principal, "change roles")
+        member = await self.access.member_by_id(program, member_id)
+        member.require_active()
+        check_if_match(if_match, member.version)
+        member.change_roles(program, roles)
+        await self.save.member(member, program)
+        return member, program
+
+
+@dataclass(frozen=True)
+class ListMembers:
+    access: Access
+    read_models: ReadModels
+
+    async def __call__(
+        self,
+        principal: Principal,
+        program_id: str,
+        *,
+        role: str | None,
+        application_state: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page:
+        program = await self.access.program_for(principal, program_id)
+        await self.access.require_admin(program, principal, "list all members")
+        return await self.read_models.list_members(
+            principal.tenant_id,
+            program.program_id,
+            role=role,
+            application_state=application_state,
+            cursor=cursor,
+            limit=limit,
+        )
