@@ -111,10 +111,13 @@ class MatchingWorld:
         return _headers(persona, self.tenants)
 
     def party(self, name: str) -> dict[str, str]:
-        member = self.m.members[name]
-        return bearer(
-            mint_token(member.user_id, self.m.tenant, organization_id=member.organization_id)
-        )
+        return _party(self.m, name)
+
+
+def _party(m: Matching, name: str) -> dict[str, str]:
+    """The token of one of the program's people (a mentee or mentor of a request)."""
+    member = m.members[name]
+    return bearer(mint_token(member.user_id, m.tenant, organization_id=member.organization_id))
 
 
 @pytest.fixture(scope="module")
@@ -148,19 +151,13 @@ async def world(matching_server: MatchingServer) -> MatchingWorld:  # noqa: F811
         asked = await m.http.post(
             f"/v1/programs/{m.program_id}/requests",
             json={"mentor_id": m.members[mentor].member_id, "message": "Please mentor me"},
-            headers=world_party(mentee),
+            headers=_party(m, mentee),
         )
         assert asked.status_code == 201, asked.text
         request_id = asked.json()["request_id"]
-        accepted = await m.http.post(
-            f"/v1/requests/{request_id}/accept", headers=world_party(mentor)
-        )
+        accepted = await m.http.post(f"/v1/requests/{request_id}/accept", headers=_party(m, mentor))
         assert accepted.status_code == 200, accepted.text
         return request_id, accepted.json()["match"]["match_id"]
-
-    def world_party(name: str) -> dict[str, str]:
-        member = m.members[name]
-        return bearer(mint_token(member.user_id, m.tenant, organization_id=member.organization_id))
 
     _, match_id = await matched("alice", "mo")
     own_matches = {}
@@ -169,7 +166,7 @@ async def world(matching_server: MatchingServer) -> MatchingWorld:  # noqa: F811
     asked = await m.http.post(
         f"/v1/programs/{m.program_id}/requests",
         json={"mentor_id": "m-pia", "message": "And you too?"},
-        headers=world_party("alice"),
+        headers=_party(m, "alice"),
     )
     assert asked.status_code == 201, asked.text
     return MatchingWorld(m, tenants, asked.json()["request_id"], match_id, own_matches)
