@@ -25,7 +25,7 @@ from chassis.errors import install_problem_handlers
 from chassis.eventstore import EventStore
 from chassis.health import MetricsMiddleware, ReadinessCheck, health_router
 from chassis.kafka import create_broker
-from chassis.limits import BodySizeLimit
+from chassis.limits import install_body_limits
 from chassis.logs import configure_logging
 from chassis.mongo import connect_mongo, mongo_ready, service_database
 from chassis.objectstore import ObjectStore
@@ -118,7 +118,6 @@ def create_service_app(
     app.state.token_verifier = TokenVerifier(settings)
     install_problem_handlers(app)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)
 
     checks: dict[str, ReadinessCheck] = {
         "mongodb": lambda: mongo_ready(runtime.mongo),
@@ -128,14 +127,20 @@ def create_service_app(
         checks["object_storage"] = runtime.objects.ready
     app.include_router(health_router(checks))
 
-    @app.get("/asyncapi.json", tags=["operations"], summary="The platform's event catalogue")
+    @app.get(
+        "/asyncapi.json",
+        tags=["operations"],
+        summary="The topics this service publishes and consumes (AsyncAPI 3)",
+    )
     async def asyncapi() -> dict[str, Any]:
-        from mentorship_contracts.asyncapi import load_asyncapi
+        from mentorship_contracts.asyncapi import service_asyncapi
 
-        return load_asyncapi()
+        return service_asyncapi(settings.service_name, runtime.consumers.topics)
 
     for router in routers:
         app.include_router(router)
+    # after the routers: a route may declare a larger limit than the default (limits.py)
+    install_body_limits(app, settings, default=settings.max_request_body_bytes)
 
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 

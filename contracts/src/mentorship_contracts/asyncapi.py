@@ -7,17 +7,23 @@ package, not a runtime one.
 
 ``python -m mentorship_contracts.asyncapi --write`` regenerates the committed file;
 ``--check`` exits 1 when it is stale; with neither, the document goes to stdout.
+
+:func:`service_asyncapi` cuts one service's view out of the catalogue: the channels it
+publishes (``producer`` in the topic registry) with their ``send`` operations, the channels
+it consumes with ``receive`` operations, and only the messages and schemas those use. Each
+service serves its own at ``/asyncapi.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import json
 import operator
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +31,14 @@ from typing import Any
 from .envelope import CONTENT_TYPE_HEADER, HEADER_PREFIX, JSON_CONTENT_TYPE
 from .topics import ALL_TOPICS, DEAD_LETTER_SUFFIX, TopicSpec
 
-__all__ = ["ASYNCAPI_FILE", "build_asyncapi", "load_asyncapi", "main", "render_asyncapi"]
+__all__ = [
+    "ASYNCAPI_FILE",
+    "build_asyncapi",
+    "load_asyncapi",
+    "main",
+    "render_asyncapi",
+    "service_asyncapi",
+]
 
 ASYNCAPI_FILE = "asyncapi.json"
 TITLE = "Mentorship platform events"
@@ -192,6 +205,85 @@ def load_asyncapi() -> dict[str, Any]:
     text = resources.files(__package__).joinpath(ASYNCAPI_FILE).read_text(encoding="utf-8")
     document: dict[str, Any] = json.loads(text)
     return document
+
+
+def service_asyncapi(
+    service: str, consumes: Iterable[str], document: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The part of the catalogue (``document``, default the committed one) that concerns
+    ``service``: the topics it publishes and the topics in ``consumes`` (unprefixed contract
+    names), the messages on them and the schemas those refer to. A consumed name the
+    catalogue lacks (a dead-letter topic) is left out."""
+    full = document if document is not None else load_asyncapi()
+    consumed = set(consumes)
+    channels = full["channels"]
+    produced = [name for name, c in channels.items() if c.get("x-producer") == service]
+    kept = [name for name in channels if name in consumed or name in produced]
+
+    out = copy.deepcopy({k: v for k, v in full.items() if k not in ("channels", "operations")})
+    out["info"]["title"] = f"{service} service events"
+    out["info"]["description"] = (
+        f"The topics the {service} service publishes and consumes, cut from the platform's "
+        "catalogue (every topic: `python -m mentorship_contracts.asyncapi`).\n\n"
+        + full["info"].get("description", "")
+    )
+    out["channels"] = {name: copy.deepcopy(channels[name]) for name in kept}
+    operations: dict[str, Any] = {}
+    for name, operation in full["operations"].items():
+        channel = operation["channel"]["$ref"].rsplit("/", 1)[1]
+        if channel in produced:
+            operations[name] = copy.deepcopy(operation)
+    for name in kept:
+        if name in consumed:
+            channel = channels[name]
+            operations[f"{name}:receive"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{name}"},
+                "messages": [
+                    {"$ref": f"#/channels/{name}/messages/{key}"} for key in channel["messages"]
+                ],
+            }
+    out["operations"] = operations
+
+    components = full.get("components", {})
+    messages = {
+        ref.rsplit("/", 1)[1]
+        for name in kept
+        for ref in (m["$ref"] for m in channels[name]["messages"].values())
+    }
+    out["components"] = {
+        **copy.deepcopy({k: v for k, v in components.items() if k not in ("messages", "schemas")}),
+        "messages": {
+            k: copy.deepcopy(v) for k, v in components.get("messages", {}).items() if k in messages
+        },
+    }
+    schemas = components.get("schemas", {})
+    wanted: set[str] = set()
+    pending = _schema_refs(out["components"]["messages"])
+    while pending:
+        name = pending.pop()
+        if name in wanted or name not in schemas:
+            continue
+        wanted.add(name)
+        pending |= _schema_refs(schemas[name])
+    out["components"]["schemas"] = {k: copy.deepcopy(v) for k, v in schemas.items() if k in wanted}
+    return out
+
+
+def _schema_refs(node: Any) -> set[str]:
+    """Names of the ``#/components/schemas/...`` that ``node`` refers to (not transitively)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                found.add(ref.rsplit("/", 1)[1])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
