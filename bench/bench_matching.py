@@ -56,16 +56,11 @@ import numpy as np
 
 from matching.domain.bulk import BulkProblem, greedy_assignment, solve_bulk_round
 from matching.adapters.minilm import SentenceEncoder
-from matching.domain.scoring import (
-    MatchableProfile,
-    ProgramRules,
-    build_features,
-    prepare_profile,
-    profile_text,
-    score_matrix,
-    score_one_mentee_against,
-    score_pair,
-)
+from matching.domain.features import build_features
+from matching.domain.matchable import MatchableProfile, prepare_profile, profile_text
+from matching.domain.pair_rules import score_pair
+from matching.domain.rules import ProgramRules
+from matching.domain.vectorised import score_matrix, score_one_mentee_against
 
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 RULES = ProgramRules()

@@ -19,14 +19,9 @@ import numpy as np
 
 from chassis.eventstore import Publish, Recorded
 from matching.domain import mentorship as d
-from matching.domain.scoring import (
-    CRITERIA,
-    DEFAULT_WEIGHTS,
-    Explanation,
-    MatchableProfile,
-    ProgramRules,
-    profile_text,
-)
+from matching.domain.explanations import Explanation
+from matching.domain.matchable import MatchableProfile, profile_text
+from matching.domain.rules import CRITERIA, DEFAULT_WEIGHTS, ProgramRules
 from mentorship_contracts.events.base import Participant
 from mentorship_contracts.events.matching import (
     MatchMadeV1,

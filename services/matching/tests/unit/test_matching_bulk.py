@@ -18,7 +18,9 @@ from matching.domain.bulk import (
     greedy_assignment,
     solve_bulk_round,
 )
-from matching.domain.scoring import MatchableProfile, ProgramRules, score_matrix
+from matching.domain.matchable import MatchableProfile
+from matching.domain.rules import ProgramRules
+from matching.domain.vectorised import score_matrix
 
 AT = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.application.pools import ProgramPool
-from matching.domain.scoring import build_features, score_features
+from matching.domain.features import build_features
+from matching.domain.vectorised import score_features
 from matching.domain.topk import TopList
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

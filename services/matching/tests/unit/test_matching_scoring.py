@@ -11,22 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.domain.scoring import (
-    CONSTRAINTS,
-    CRITERIA,
-    MatchableProfile,
-    ProgramRules,
-    build_features,
-    explain,
-    prepare_profile,
-    profile_text,
-    replace_profile,
+from matching.domain.explanations import explain
+from matching.domain.features import build_features, replace_profile
+from matching.domain.matchable import MatchableProfile, prepare_profile, profile_text
+from matching.domain.pair_rules import CONSTRAINTS, score_pair
+from matching.domain.rules import CRITERIA, ProgramRules
+from matching.domain.terms import keyword_tokens, normalize_language, normalize_term
+from matching.domain.vectorised import (
     score_matrix,
     score_one_mentee_against,
     score_one_mentor_against,
-    score_pair,
 )
-from matching.domain.terms import keyword_tokens, normalize_language, normalize_term
 
 AT = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)  # winter: Paris UTC+1, Toronto UTC-5
 

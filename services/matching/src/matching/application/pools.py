@@ -39,21 +39,11 @@ import numpy as np
 from matching import translation
 from matching.adapters.embedder import Embedder
 from matching.adapters.projections import ProjectionStore, member_key
-from matching.domain.scoring import (
-    MENTEE_ROLE,
-    MENTOR_ROLE,
-    Explanation,
-    PreparedProfile,
-    ProfileFeatures,
-    ProgramRules,
-    build_features,
-    explain,
-    prepare_profile,
-    replace_profile,
-    score_features,
-    score_one_mentor_against,
-    shared_items,
-)
+from matching.domain.explanations import Explanation, explain, shared_items
+from matching.domain.features import ProfileFeatures, build_features, replace_profile
+from matching.domain.matchable import MENTEE_ROLE, MENTOR_ROLE, PreparedProfile, prepare_profile
+from matching.domain.rules import ProgramRules
+from matching.domain.vectorised import score_features, score_one_mentor_against
 from matching.domain.topk import TopList
 
 log = logging.getLogger("matching.pools")

@@ -33,7 +33,9 @@ from matching.application.pools import PoolMember, Pools
 from matching.domain.bulk import BulkMatchingError, BulkProblem, solve_bulk_round
 from matching.domain.mentorship import MentorDesk
 from matching.domain.rounds import BulkRound, round_stream_id
-from matching.domain.scoring import ProgramRules, explain, score_matrix, shared_items
+from matching.domain.explanations import explain, shared_items
+from matching.domain.rules import ProgramRules
+from matching.domain.vectorised import score_matrix
 
 Pair = tuple[str, str]
 

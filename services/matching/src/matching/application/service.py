@@ -21,7 +21,7 @@ from matching.application.pools import Pools
 from matching.application.projection import ProfileProjection
 from matching.application.recommendations import RecommendationWriter
 from matching.application.rounds import Rounds
-from matching.domain.scoring import shared_items
+from matching.domain.explanations import shared_items
 
 
 class Clock:

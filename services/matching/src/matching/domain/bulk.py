@@ -29,12 +29,9 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from matching.domain.scoring import (
-    CONSTRAINT_MESSAGES,
-    CONSTRAINTS,
-    MENTOR_AVAILABILITY_CONSTRAINTS,
-    ScoreResult,
-)
+from matching.domain.explanations import CONSTRAINT_MESSAGES
+from matching.domain.pair_rules import CONSTRAINTS, MENTOR_AVAILABILITY_CONSTRAINTS
+from matching.domain.vectorised import ScoreResult
 
 Pair = tuple[str, str]  # (mentor_id, mentee_id)
 Method = Literal["auto", "dense", "sparse"]

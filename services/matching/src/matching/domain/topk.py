@@ -13,7 +13,7 @@ changes, the list stays exact:
 A list that lost entries this way is still an exact prefix of the ranking, only shorter.
 Once it is shorter than what is served, the caller re-scores that one mentee's column
 (:meth:`TopList.needs_rebuild`). Rank order is best score first, ties by mentor id, the same
-order as :meth:`matching.domain.scoring.ScoreResult.ranked_mentors`.
+order as :meth:`matching.domain.vectorised.ScoreResult.ranked_mentors`.
 """
 
 from __future__ import annotations
