@@ -1,7 +1,7 @@
 """What the use cases need from the outside world, as Protocols.
 
 The adapters (``profiles.adapters``) implement them on MongoDB, the event store and
-tantivy; the unit tests implement them in memory (``tests/unit/fakes.py``). Value types
+tantivy; the unit tests implement them in memory (``tests/unit/profiles_fakes.py``). Value types
 that cross a port (search filters and pages, history entries) live here too, so the use
 cases import no adapter.
 """
