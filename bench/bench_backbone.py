@@ -28,7 +28,7 @@ from chassis.settings import ServiceSettings
 from mentorship_contracts.envelope import CloudEvent
 from mentorship_contracts.topics import topic
 from testkit.events import profile_event
-from testkit.infra import Infra, provide
+from testkit.infra import Infra, provide, storage_profile
 
 N_THROUGHPUT = int(os.environ.get("BENCH_BACKBONE_EVENTS", "1000"))
 STEADY_RATE = int(os.environ.get("BENCH_BACKBONE_RATE", "500"))
@@ -120,6 +120,7 @@ async def backbone(infra: Infra) -> dict[str, Any]:
             service_name=service,
             mongo_url=infra.mongo_url,
             mongo_db=f"bench_{service}_{run_id}",
+            storage_profile=storage_profile(),  # type: ignore[arg-type]
             kafka_bootstrap=infra.kafka_bootstrap,
             topic_prefix=prefix,
             log_level="WARNING",

@@ -741,7 +741,7 @@ async def live_recommendations(
     from mentorship_contracts.events.programs import ProgramChangedV1
     from mentorship_contracts.topics import dead_letter_topic, topic
     from testkit.apps import serve_in_process
-    from testkit.infra import provide
+    from testkit.infra import provide, storage_profile
 
     rng = random.Random(seed)
     members: dict[str, dict[str, Any]] = {}
@@ -774,6 +774,7 @@ async def live_recommendations(
         settings = MatchingSettings(
             mongo_url=infra.mongo_url,
             mongo_db=f"bench_matching_{run_id}",
+            storage_profile=storage_profile(),  # type: ignore[arg-type]
             kafka_bootstrap=infra.kafka_bootstrap,
             topic_prefix=prefix,
             consumer_group_prefix=f"bench.{run_id}.",

@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import csv
 import io
+import os
 import random
 import statistics
 import time
@@ -256,6 +257,8 @@ async def _import_once(n: int, *, relay: bool) -> dict[str, Any]:
     run = uuid.uuid4().hex[:8]
     settings = ProfilesSettings(
         mongo_db=f"bench_profiles_{run}",
+        # the local stack's FerretDB; PROFILES_STORAGE_PROFILE=mongodb for a real MongoDB
+        storage_profile=os.environ.get("PROFILES_STORAGE_PROFILE", "ferretdb"),  # type: ignore[arg-type]
         topic_prefix=f"bench{run}.",
         consumer_group_prefix=f"bench{run}.",
         environment="test",

@@ -15,8 +15,9 @@ another stack). Run it from the repository root::
    ``HOME=/tmp``: starts every service's init container (each must still be waiting), runs
    the topics Job's command, checks that the init containers then exit 0, starts every
    service with its container's command, args and environment (``ENVIRONMENT=production``
-   kept; Secret values and endpoints replaced by the local stack's, with a temporary MinIO
-   user because production refuses the development key; ports shifted by 10000), checks
+   and the ``mongodb`` storage profile kept; Secret values and endpoints replaced by the
+   local stack's, with a temporary MinIO user for documents because production refuses the
+   development key; ports shifted by 10000), checks
    ``/healthz``, ``/readyz`` and ``/metrics``, then sends SIGTERM and expects a graceful stop.
    Every Kafka client goes through the local broker's password-protected listener: the
    overlay's SASL_SSL/SCRAM-SHA-512 becomes SASL_PLAINTEXT/PLAIN (that listener has neither

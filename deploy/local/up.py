@@ -54,17 +54,31 @@ SERVICES = [
 ]
 
 
+#: The services that keep objects in S3-compatible storage (``ObjectStorageSettings``).
+OBJECT_STORAGE = {"documents"}
+
+
 def service_env(name: str, port: int, endpoints: dict[str, str]) -> dict[str, str]:
-    """The environment variables that point one service at the local stack."""
+    """The environment variables that point one service at the local stack.
+
+    The local MongoDB wire server is FerretDB, so every service runs the chassis storage
+    profile ``ferretdb`` (production's default is ``mongodb``); only the services with
+    object storage get the MinIO settings.
+    """
     prefix = name.upper()
-    return {
+    env = {
         f"{prefix}_MONGO_URL": endpoints["mongo_url"],
+        f"{prefix}_STORAGE_PROFILE": "ferretdb",
         f"{prefix}_KAFKA_BOOTSTRAP": endpoints["kafka_bootstrap"],
-        f"{prefix}_MINIO_ENDPOINT": endpoints["minio_endpoint"],
-        f"{prefix}_MINIO_ACCESS_KEY": endpoints["minio_access_key"],
-        f"{prefix}_MINIO_SECRET_KEY": endpoints["minio_secret_key"],
         f"{prefix}_HTTP_PORT": str(port),
     }
+    if name in OBJECT_STORAGE:
+        env |= {
+            f"{prefix}_MINIO_ENDPOINT": endpoints["minio_endpoint"],
+            f"{prefix}_MINIO_ACCESS_KEY": endpoints["minio_access_key"],
+            f"{prefix}_MINIO_SECRET_KEY": endpoints["minio_secret_key"],
+        }
+    return env
 
 
 class Shutdown(Exception):

@@ -14,7 +14,7 @@ import pytest
 
 from chassis.devtokens import mint_token
 from testkit.apps import ServiceProcess, run_services
-from testkit.infra import Infra
+from testkit.infra import Infra, storage_profile
 
 pytestmark = pytest.mark.e2e
 
@@ -33,9 +33,7 @@ def services(
             f"{p}_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
             f"{p}_TOPIC_PREFIX": topic_prefix,
             f"{p}_CONSUMER_GROUP_PREFIX": f"{run_id}.live{uuid.uuid4().hex[:4]}.",
-            f"{p}_MINIO_ENDPOINT": infra.minio_endpoint,
-            f"{p}_MINIO_ACCESS_KEY": infra.minio_access_key,
-            f"{p}_MINIO_SECRET_KEY": infra.minio_secret_key,
+            f"{p}_STORAGE_PROFILE": storage_profile(),
         }
     envs["profiles"]["PROFILES_PROJECTOR_POLL_SECONDS"] = "0.5"
     with run_services(envs, tmp_path_factory.mktemp("live-logs")) as running:

@@ -10,7 +10,7 @@ import pytest
 
 from chassis.devtokens import mint_token
 from testkit.apps import ServiceProcess, run_services
-from testkit.infra import Infra
+from testkit.infra import Infra, storage_profile
 
 SERVICES = ["profiles", "matching", "messaging", "documents", "scheduling"]
 
@@ -29,10 +29,14 @@ def services(
             f"{p}_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
             f"{p}_TOPIC_PREFIX": topic_prefix,
             f"{p}_CONSUMER_GROUP_PREFIX": f"{run_id}.e2e.",
-            f"{p}_MINIO_ENDPOINT": infra.minio_endpoint,
-            f"{p}_MINIO_ACCESS_KEY": infra.minio_access_key,
-            f"{p}_MINIO_SECRET_KEY": infra.minio_secret_key,
+            f"{p}_STORAGE_PROFILE": storage_profile(),
         }
+        if name == "documents":  # the one service with object storage
+            envs[name] |= {
+                f"{p}_MINIO_ENDPOINT": infra.minio_endpoint,
+                f"{p}_MINIO_ACCESS_KEY": infra.minio_access_key,
+                f"{p}_MINIO_SECRET_KEY": infra.minio_secret_key,
+            }
     with run_services(envs, tmp_path_factory.mktemp("logs")) as running:
         yield running
 

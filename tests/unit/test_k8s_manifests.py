@@ -6,8 +6,10 @@ hit /readyz and /healthz on the container port; every container has requests and
 meets the `restricted` Pod Security profile; every environment variable a manifest sets is a
 real setting of that service (its pydantic Settings class: ``env_prefix`` + field name), so a
 typo fails here instead of being ignored at run time; the environment the example overlay
-gives each service passes the production guards of ``chassis.settings``; every container
-that talks to Kafka (services, the topics Job, the init containers) gets the same security
+gives each service passes the production guards of ``chassis.settings``; every service
+runs the ``mongodb`` storage profile (never the local stand-in's ``ferretdb``) with the
+profile's own layout, and only the services with object storage settings (documents) get
+MinIO settings and keys; every container that talks to Kafka (services, the topics Job, the init containers) gets the same security
 protocol and, for SASL, its username and password from a Secret; the network policies let
 each pod reach what its configuration points at; no Secret with data is committed. ``kubectl kustomize`` (kubectl ships with this machine image) renders the base and
 the example overlay.
@@ -34,7 +36,7 @@ import pytest
 import yaml
 
 from chassis.kafka import client_options
-from chassis.settings import ServiceSettings
+from chassis.settings import ObjectStorageSettings, ServiceSettings
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
@@ -47,6 +49,11 @@ WAIT_FOR_TOPICS = K8S / "wait_for_topics.py"
 CHASSIS_KAFKA = REPO / "chassis" / "src" / "chassis" / "kafka.py"
 DOCKERFILE = K8S / "Dockerfile"
 SHARED_CONFIG = "platform-config"
+#: The settings only a service with object storage has (``MINIO_ENDPOINT`` ...).
+OBJECT_STORAGE_SETTINGS = {
+    field.upper()
+    for field in set(ObjectStorageSettings.model_fields) - set(ServiceSettings.model_fields)
+}
 #: Environment variables read by libraries rather than by the settings classes.
 LIBRARY_ENV = {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}
 #: Settings that hold credentials: they must come from a Secret.
@@ -183,8 +190,7 @@ def setting_names(cls: type[ServiceSettings]) -> set[str]:
 
 
 def uses_object_storage(service: str) -> bool:
-    bootstrap = REPO / "services" / service / "src" / service / "bootstrap.py"
-    return "object_store=True" in bootstrap.read_text()
+    return issubclass(services()[service], ObjectStorageSettings)
 
 
 def sources(path: Path) -> list[ast.AST]:
@@ -705,12 +711,7 @@ def test_credentials_come_from_the_secrets_the_template_documents() -> None:
             for setting in ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"):
                 assert f"{prefix}{setting}" in refs[name], f"{name}: {setting} not secret"
         for setting in SECRET_SETTINGS:
-            value = literal.get(prefix + setting)
-            if value is None:
-                continue
-            # Only a filler for a service without object storage (chassis' production guard).
-            assert setting == "MINIO_SECRET_KEY" and not uses_object_storage(name), name
-            assert value.startswith("not-used-by-"), f"{name}: {setting}={value!r}"
+            assert prefix + setting not in literal, f"{name}: {setting} is a literal"
 
 
 # --------------------------------------------------------------------------- production
@@ -746,6 +747,55 @@ def check_production(
             assert settings.kafka_sasl_password, name
 
 
+def shared_config(configs: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The shared ConfigMap's data (its name has a hash suffix once rendered)."""
+    (data,) = [
+        d for k, d in configs.items() if k == SHARED_CONFIG or k.startswith(f"{SHARED_CONFIG}-")
+    ]
+    return data
+
+
+def check_storage(
+    templates: dict[str, Doc], configs: dict[str, dict[str, str]], mp: pytest.MonkeyPatch
+) -> None:
+    """Every service runs the storage profile for real MongoDB, with the profile's own
+    layout (no partition count of its own); object storage settings (from a ConfigMap) and
+    keys (from a Secret) reach only the services whose settings have them."""
+    for name in services():
+        prefix = env_prefix(services()[name])
+        (container,) = templates[name]["spec"]["containers"]
+        env = resolve_env(container, configs)
+        settings = production_settings(name, env, mp)
+        assert settings.storage_profile == "mongodb", f"{name}: {settings.storage_profile!r}"
+        assert "ferretdb" not in {v.lower() for v in env.values()}, name
+        assert not [k for k in env if "PARTITIONS" in k], f"{name}: a partition count"
+        carried = {k.removeprefix(prefix) for k in env} & OBJECT_STORAGE_SETTINGS
+        minio_keys = {
+            ref["key"]
+            for c in containers(templates[name])
+            for e in c.get("env", [])
+            if (ref := e.get("valueFrom", {}).get("secretKeyRef"))
+            and ref["key"].startswith("minio-")
+        }
+        if uses_object_storage(name):
+            assert carried == OBJECT_STORAGE_SETTINGS, f"{name}: only {carried}"
+            assert minio_keys == {"minio-access-key", "minio-secret-key"}, name
+        else:
+            assert not carried, f"{name} has no object storage, but gets {carried}"
+            assert not minio_keys, f"{name} has no object storage, but gets {minio_keys}"
+    shared = shared_config(configs)
+    assert not set(shared) & OBJECT_STORAGE_SETTINGS, "object storage in the shared ConfigMap"
+    assert shared.get("STORAGE_PROFILE", "mongodb") == "mongodb"
+
+
+def test_services_run_the_mongodb_profile_and_only_documents_has_object_storage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert {name for name in services() if uses_object_storage(name)} == {"documents"}
+    for directory in (BASE, EXAMPLE):
+        check_storage(pod_templates(base_files()), generated_config(directory), monkeypatch)
+
+
 def test_the_manifests_environment_passes_the_production_guards(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -756,7 +806,7 @@ def test_the_manifests_environment_passes_the_production_guards(
 def test_network_policies_let_each_pod_reach_what_it_is_configured_to_use() -> None:
     files = base_files()
     policies = {name: doc["spec"] for name, doc in objects(files, "NetworkPolicy").items()}
-    check_network(pod_templates(files), policies, generated_config(BASE)[SHARED_CONFIG])
+    check_network(pod_templates(files), policies, generated_config(BASE))
     for patch in kustomization(EXAMPLE).get("patches", []):  # a patch replaces lists
         for doc in load(EXAMPLE / patch["path"]):
             if doc["kind"] == "NetworkPolicy":
@@ -764,13 +814,14 @@ def test_network_policies_let_each_pod_reach_what_it_is_configured_to_use() -> N
                     **policies[doc["metadata"]["name"]],
                     **doc["spec"],
                 }
-    check_network(pod_templates(files), policies, generated_config(EXAMPLE)[SHARED_CONFIG])
+    check_network(pod_templates(files), policies, generated_config(EXAMPLE))
 
 
 def check_network(
-    templates: dict[str, Doc], policies: dict[str, Doc], shared: dict[str, str]
+    templates: dict[str, Doc], policies: dict[str, Doc], configs: dict[str, dict[str, str]]
 ) -> None:
     """Each pod may reach, by port, what its configuration points at; services take HTTP."""
+    shared = shared_config(configs)
     kafka = host_port(shared["KAFKA_BOOTSTRAP"].split(",")[0], 9092)
     for name, template in templates.items():
         wanted = {(53, "UDP"), (kafka, "TCP")}
@@ -781,7 +832,10 @@ def check_network(
                 (host_port(shared["OTEL_EXPORTER_OTLP_ENDPOINT"], 4318), "TCP"),
             }
             if uses_object_storage(name):
-                wanted.add((host_port(shared["MINIO_ENDPOINT"], 443), "TCP"))
+                (container,) = template["spec"]["containers"]
+                env = resolve_env(container, configs)
+                endpoint = env[env_prefix(services()[name]) + "MINIO_ENDPOINT"]
+                wanted.add((host_port(endpoint, 443), "TCP"))
         labels = template["metadata"]["labels"]
         mine = [spec for spec in policies.values() if selects(spec["podSelector"], labels)]
         assert [s for s in mine if "Egress" in s.get("policyTypes", [])], (
@@ -861,7 +915,7 @@ def test_kustomize_renders_the_base_and_the_example(monkeypatch: pytest.MonkeyPa
             assert "/" in image and (":" in image.rsplit("/", 1)[1] or "@" in image), image
     assert not [v for data in configs.values() for v in data.values() if ".invalid" in v]
     check_production(templates, configs, monkeypatch)
+    check_storage(templates, configs, monkeypatch)
     check_kafka(templates, configs)
-    (shared,) = [data for name, data in configs.items() if name.startswith(SHARED_CONFIG + "-")]
     policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
-    check_network(templates, policies, shared)
+    check_network(templates, policies, configs)
