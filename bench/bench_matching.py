@@ -11,7 +11,7 @@
   every list that showed them (at publish time) shows their new headline or dropped them.
   The service's write of a list is observed (the real call, timed) to know when to read.
   Loading: the projection documents of version 1 of every profile are inserted through
-  ``ProjectionStore.import_profiles`` (what the projection would have written for 11,500
+  ``ProfileStore.import_profiles`` (what the projection would have written for 11,500
   events), and the service then starts as after a restart: ``Pools.load_all`` builds and
   scores the pool, and the writer stores all 1,500 lists. Preloaded profiles carry random
   unit vectors as embeddings (``real_embeddings=True`` encodes them: minutes); every edit
@@ -54,8 +54,8 @@ from typing import Any
 
 import numpy as np
 
-from matching.domain.bulk import BulkProblem, greedy_assignment, solve_bulk_round
 from matching.adapters.minilm import SentenceEncoder
+from matching.domain.bulk import BulkProblem, greedy_assignment, solve_bulk_round
 from matching.domain.features import build_features
 from matching.domain.matchable import MatchableProfile, prepare_profile, profile_text
 from matching.domain.pair_rules import score_pair
@@ -559,7 +559,7 @@ class _LiveHarness:
     recommendation documents as the service writes them (to know when to read them)."""
 
     def __init__(self, service: Any, producer: Any, topic_name: str, rng: random.Random) -> None:
-        from matching.adapters.projections import member_key
+        from matching.domain.member_profiles import member_key
 
         self.service = service
         self.producer = producer
@@ -734,9 +734,11 @@ async def live_recommendations(
     from pymongo import AsyncMongoClient
 
     from chassis.kafka import ensure_topics
-    from matching import translation
-    from matching.adapters.projections import ProjectionStore, member_key, user_key
+    from chassis.storage import StorageProfile
+    from matching import contracts_mapping
+    from matching.adapters.profile_store import ProfileStore, member_key, user_key
     from matching.bootstrap import create_app
+    from matching.domain import member_profiles
     from matching.settings import MatchingSettings
     from mentorship_contracts.events.programs import ProgramChangedV1
     from mentorship_contracts.topics import dead_letter_topic, topic
@@ -781,7 +783,10 @@ async def live_recommendations(
             log_level="WARNING",
             **overrides,  # type: ignore[arg-type]
         )
-        result["partitions"] = settings.collection_partitions
+        storage = StorageProfile.named(
+            settings.storage_profile, partitions=settings.collection_partitions
+        )
+        result["partitions"] = storage.partitions
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
         producer = AIOKafkaProducer(
             bootstrap_servers=infra.kafka_bootstrap, enable_idempotence=True, acks="all"
@@ -797,9 +802,7 @@ async def live_recommendations(
             # ---- preload: the projection documents the service had written for version 1
             # of every profile, as a restart finds them (no 11,500 events replayed)
             log(f"preloading {len(members):,} profiles")
-            store = ProjectionStore(
-                client[settings.mongo_db], partitions=settings.collection_partitions
-            )
+            store = ProfileStore(client[settings.mongo_db], storage=storage)
             program = ProgramChangedV1(
                 tenant_id=LIVE_TENANT,
                 program_id=LIVE_PROGRAM,
@@ -813,7 +816,7 @@ async def live_recommendations(
                 request_response_hours=72,
                 status="active",
             )
-            await store.put_program(translation.program_document(program))
+            await store.put_program(contracts_mapping.program_document(program))
             started = time.perf_counter()
             vectors = np.random.default_rng(seed).standard_normal((len(members), EMBEDDING_DIM))
             vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
@@ -821,13 +824,13 @@ async def live_recommendations(
             docs: list[dict[str, Any]] = []
             for row, (member_id, member) in enumerate(members.items()):
                 payload = _live_payload(member_id, member["role"], 1, member["snapshot"])
-                doc = translation.profile_document(payload)
-                text = translation.text_for_embedding(doc)
+                doc = contracts_mapping.profile_document(payload)
+                text = member_profiles.text_for_embedding(doc)
                 texts.append(text)
                 doc |= {
                     "_id": member_key(LIVE_TENANT, LIVE_PROGRAM, member_id),
-                    "text_hash": translation.text_hash(text),
-                    "embedding": translation.embedding_to_bytes(vectors[row]),
+                    "text_hash": member_profiles.text_hash(text),
+                    "embedding": member_profiles.embedding_to_bytes(vectors[row]),
                     "pool_seq": 0,
                     "updated_at": datetime.now(UTC),
                 }
@@ -837,7 +840,7 @@ async def live_recommendations(
 
                 encoded = await Embedder().embed_many(texts)
                 for doc, vector in zip(docs, encoded, strict=True):
-                    doc["embedding"] = translation.embedding_to_bytes(vector)
+                    doc["embedding"] = member_profiles.embedding_to_bytes(vector)
             await store.import_profiles(docs)
             await store.members.insert_many(
                 [
@@ -855,7 +858,7 @@ async def live_recommendations(
             app = create_app(settings)
             service = app.state.matching
             timings = _Timings()
-            timings.wrap(service.projection, "profile_changed", "consumer handler (total)")
+            timings.wrap(service.projector, "profile_changed", "consumer handler (total)")
             timings.wrap(service.embedder, "embed_many", "embedding")
             timings.wrap(service.store, "profile_by_key", "profile reads (projection, pool)")
             timings.wrap(service.store, "write_profile", "profile write (+seq, change log)")
@@ -937,11 +940,14 @@ async def live_recommendations(
                     embed_ms.append((time.perf_counter() - t) * 1000)
                 # one point write + read of a list document through the service's adapter,
                 # in a collection as large as one of its list partitions (scratch database)
-                from matching.adapters.readmodels import ReadModels
+                from matching.adapters.read_models import MatchingReadModels
 
-                scratch = ReadModels(client[f"{settings.mongo_db}_scratch"])
+                scratch = MatchingReadModels(
+                    client[f"{settings.mongo_db}_scratch"],
+                    storage=StorageProfile.named(settings.storage_profile, partitions=1),
+                )
                 sample = dict(next(iter(harness.written.values())))
-                size = max(1, n_mentees // settings.collection_partitions)
+                size = max(1, n_mentees // storage.partitions)
                 for index in range(size):
                     await scratch.put_recommendation(
                         member_key(LIVE_TENANT, LIVE_PROGRAM, f"k{index}"), sample, exists=False

@@ -22,7 +22,7 @@ from test_matching_support import (  # noqa: F401
     python_mentor,
 )
 
-from matching.application.mentorships import APPEND_CONFLICTS
+from matching.application.book_changes import APPEND_CONFLICTS
 from matching.bootstrap import create_app
 from testkit.apps import serve_in_process
 
@@ -89,9 +89,7 @@ async def test_parallel_acceptances_on_two_replicas_respect_capacity(
         f"/v1/programs/{matching.program_id}/mentors/m-ada", headers=matching.auth("mentee0")
     )
     assert card.json()["active_mentees"] == CAPACITY and card.json()["free_slots"] == 0
-    desk = await matching.service.mentorships.desks.load(
-        f"desk|{matching.tenant}|{matching.program_id}|m-ada", fresh=True
-    )
+    desk = await matching.service.books.load(f"desk|{matching.tenant}|{matching.program_id}|m-ada")
     assert desk.active_one_to_one() == CAPACITY
 
 

@@ -15,13 +15,15 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from matching import translation
-from matching.adapters.projections import ProjectionStore, member_key
-from matching.application.pools import Pools
+from chassis.storage import StorageProfile
+from matching import contracts_mapping as translation
+from matching.adapters.profile_store import ProfileStore, member_key
+from matching.application.scoring_pools import ScoringPools as Pools
 from testkit.events import profile_changed
 from testkit.infra import Infra
 
 pytestmark = pytest.mark.infra
+PARTITIONED = StorageProfile.named("ferretdb", partitions=4)
 
 
 async def test_racing_profile_writes_claim_distinct_contiguous_seqs(
@@ -32,7 +34,7 @@ async def test_racing_profile_writes_claim_distinct_contiguous_seqs(
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
     try:
         db = client[name]
-        replicas = [ProjectionStore(db, partitions=4) for _ in range(3)]
+        replicas = [ProfileStore(db, storage=PARTITIONED) for _ in range(3)]
         tenant = "tenant-log"
 
         async def write(index: int) -> int:
@@ -45,7 +47,7 @@ async def test_racing_profile_writes_claim_distinct_contiguous_seqs(
         assert sorted(seqs) == list(range(1, 46))  # none twice, none skipped
 
         follower = Pools(
-            ProjectionStore(db, partitions=4),
+            ProfileStore(db, storage=PARTITIONED),
             served=10,
             depth=25,
             changelog_grace_seconds=1.0,

@@ -30,7 +30,7 @@ from mentorship_contracts.events.programs import ProgramChangedV1
 from testkit import bearer
 from testkit.apps import serve_in_process
 from testkit.events import eventually, matching_topics, publish_payload, read_topic
-from testkit.infra import Infra
+from testkit.infra import Infra, storage_profile
 
 
 @dataclass
@@ -295,6 +295,7 @@ async def start_matching(
         "relay_idle_poll_seconds": 0.05,
         "expiry_sweep_seconds": 0.2,
         "recommendation_flush_seconds": 0.02,
+        "storage_profile": storage_profile(),
     }
     values.update(overrides)
     return MatchingSettings(**values), prefix

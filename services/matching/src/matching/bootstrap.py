@@ -1,4 +1,10 @@
-"""Wires the matching service: the only module that knows every other one."""
+"""Wires the matching service: the only module that knows every other one.
+
+Read top to bottom, it is the flow: stores, pools (which wake the recommendation writer),
+the mentor's-book projector, the one way books change, then every use case, the profile
+projector (which calls the erasure use case) and the expiry sweeper (which calls the
+expiry use case). Nothing sets another object's attributes after construction.
+"""
 
 import asyncio
 import logging
@@ -9,84 +15,141 @@ from fastapi import FastAPI
 import matching
 from chassis.app import Runtime, build_runtime, create_service_app
 from chassis.idempotency import IdempotencyStore
+from chassis.storage import StorageProfile
 from matching.adapters.blas import set_blas_threads
-from matching.adapters.desks import DeskRepository
 from matching.adapters.embedder import Embedder
-from matching.adapters.projections import ProjectionStore
-from matching.adapters.readmodels import ReadModels
+from matching.adapters.mentor_books import MentorBookRepository
+from matching.adapters.profile_store import ProfileStore
+from matching.adapters.read_models import MatchingReadModels
 from matching.adapters.rounds import RoundRepository
+from matching.application import answer_request as answer
+from matching.application import mentor_changes
 from matching.application.access import Access
-from matching.application.expiry import ExpirySchedule
-from matching.application.mentorships import Mentorships
-from matching.application.pools import Pools
-from matching.application.projection import ProfileProjection
-from matching.application.recommendations import RecommendationWriter
-from matching.application.rounds import Rounds
+from matching.application.book_changes import MentorBookChanges
+from matching.application.book_projector import MentorBookProjector
+from matching.application.erasure import RemoveDepartedMember
+from matching.application.expiry import ExpiryQueue, ExpirySweeper
+from matching.application.lookups import Lookups
+from matching.application.mentorship_queries import MentorshipQueries
+from matching.application.next_best import NextBestMentors
+from matching.application.profile_projector import ProfileProjector
+from matching.application.rebuild import RebuildReadModels
+from matching.application.recommendation_queries import RecommendationQueries
+from matching.application.recommendations import ListsChanged, RecommendationWriter
+from matching.application.request_mentorship import JoinGroup, RequestMentorship
+from matching.application.rounds import BulkRounds
+from matching.application.scoring_pools import ScoringPools
 from matching.application.service import Clock, MatchingService
+from matching.application.time_passing import DueBooks, ExpireDue
 from matching.entrypoints import api, consumers
 from matching.settings import MatchingSettings
 
 log = logging.getLogger("matching.bootstrap")
 
 
+def storage_of(runtime: Runtime, settings: MatchingSettings) -> StorageProfile:
+    """The runtime's storage profile, with the partition count overridden if set."""
+    if settings.collection_partitions is None:
+        return runtime.storage
+    return StorageProfile.named(runtime.storage.name, partitions=settings.collection_partitions)
+
+
 def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingService:
     clock = Clock()
-    store = ProjectionStore(runtime.db, partitions=settings.collection_partitions)
-    read_models = ReadModels(runtime.db, partitions=settings.collection_partitions)
+    storage = storage_of(runtime, settings)
+    store = ProfileStore(runtime.db, storage=storage)
+    read_models = MatchingReadModels(runtime.db, storage=storage)
+    books = MentorBookRepository(runtime.events, runtime.db, storage=storage)
     access = Access(store)
     embedder = Embedder(enabled=settings.embeddings_enabled, model_dir=settings.embedding_model_dir)
-    pools = Pools(
+    lists_changed = ListsChanged()
+    pools = ScoringPools(
         store,
         served=settings.recommendations_served,
         depth=settings.recommendations_depth,
         changelog_grace_seconds=settings.pool_changelog_grace_seconds,
         clock=clock,
+        on_change=lists_changed.notify,
     )
     writer = RecommendationWriter(
         pools,
         read_models,
+        lists_changed,
         flush_seconds=settings.recommendation_flush_seconds,
         concurrency=settings.recommendation_write_concurrency,
     )
-    schedule = ExpirySchedule(
-        clock=clock,
-        sweep_seconds=settings.expiry_sweep_seconds,
-        rescan_seconds=settings.expiry_rescan_seconds,
+    queue = ExpiryQueue()
+    next_best = NextBestMentors(
+        read_models=read_models, pools=pools, count=settings.next_best_count
     )
-    mentorships = Mentorships(
-        desks=DeskRepository(runtime.events, runtime.db),
-        store=store,
+    projector = MentorBookProjector(
+        read_models=read_models, profiles=store, pools=pools, expiry=queue, next_best=next_best
+    )
+    changes = MentorBookChanges(books, projector)
+    lookups = Lookups(profiles=store, read_models=read_models, access=access, clock=clock)
+    request = RequestMentorship(
+        changes=changes,
+        lookups=lookups,
         read_models=read_models,
         pools=pools,
-        access=access,
-        schedule=schedule,
-        clock=clock,
-        next_best_count=settings.next_best_count,
         max_open_requests=settings.max_open_requests_per_mentee,
+    )
+    departed = RemoveDepartedMember(
+        changes=changes, books=books, read_models=read_models, clock=clock
+    )
+    expire = ExpireDue(
+        changes=changes,
+        clock=clock,
         auto_pause_after_unanswered=settings.auto_pause_after_unanswered,
     )
-    projection = ProfileProjection(store, read_models, pools, embedder, clock)
-    projection.member_left = mentorships.member_left
-    rounds = Rounds(
-        repository=RoundRepository(runtime.events, runtime.db),
-        store=store,
-        read_models=read_models,
-        pools=pools,
-        access=access,
-        mentorships=mentorships,
-        clock=clock,
-    )
     return MatchingService(
+        request_mentorship=request,
+        join_group=JoinGroup(request=request, read_models=read_models),
+        accept_request=answer.AcceptRequest(changes=changes, lookups=lookups, pools=pools),
+        decline_request=answer.DeclineRequest(changes=changes, lookups=lookups),
+        ask_for_info=answer.AskForInfo(changes=changes, lookups=lookups),
+        provide_info=answer.ProvideInfo(changes=changes, lookups=lookups),
+        withdraw_request=answer.WithdrawRequest(changes=changes, lookups=lookups),
+        end_mentorship=mentor_changes.EndMentorship(changes=changes, lookups=lookups),
+        pause_mentor=mentor_changes.PauseMentor(changes=changes, lookups=lookups),
+        resume_mentor=mentor_changes.ResumeMentor(changes=changes, lookups=lookups),
+        open_group=mentor_changes.OpenGroup(
+            changes=changes, lookups=lookups, read_models=read_models
+        ),
+        rounds=BulkRounds(
+            repository=RoundRepository(runtime.events, runtime.db, storage=storage),
+            store=store,
+            read_models=read_models,
+            pools=pools,
+            access=access,
+            changes=changes,
+            clock=clock,
+        ),
+        rebuild_read_models=RebuildReadModels(books=books, projector=projector),
+        mentorships=MentorshipQueries(lookups=lookups, read_models=read_models, profiles=store),
+        recommendations=RecommendationQueries(read_models=read_models, pools=pools, access=access),
+        projector=ProfileProjector(
+            store=store,
+            read_models=read_models,
+            pools=pools,
+            embedder=embedder,
+            clock=clock,
+            member_left=departed,
+        ),
+        writer=writer,
+        expiry=ExpirySweeper(
+            queue,
+            check=expire,
+            rescan=DueBooks(read_models=read_models, pools=pools),
+            clock=clock,
+            sweep_seconds=settings.expiry_sweep_seconds,
+            rescan_seconds=settings.expiry_rescan_seconds,
+        ),
         store=store,
         read_models=read_models,
+        books=books,
         pools=pools,
         embedder=embedder,
-        projection=projection,
-        writer=writer,
-        mentorships=mentorships,
-        rounds=rounds,
-        schedule=schedule,
-        access=access,
         idempotency=IdempotencyStore(runtime.db),
         clock=clock,
     )
@@ -114,13 +177,13 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         await service.read_models.ensure_indexes()
         await service.idempotency.ensure_indexes()
         await service.embedder.warm_up()
-        # The scoring pools are in memory: rebuild them from the projection, then follow
+        # The scoring pools are in memory: rebuild them from the profiles, then follow
         # the topics (consumers start after this hook).
         await service.writer.load_digests()
         await service.pools.load_all(service.embedder)
-        await service.schedule.reload()
+        await service.expiry.reload()
         rt.start_background(service.writer.run(), "recommendation-writer")
-        rt.start_background(service.schedule.run(), "request-expiry")
+        rt.start_background(service.expiry.run(), "request-expiry")
         rt.start_background(prune_pool_changes(service), "pool-change-pruning")
 
     app = create_service_app(

@@ -1,4 +1,4 @@
-"""``python -m matching.rebuild``: rebuild the read models of the mentor desks from the
+"""``python -m matching.rebuild``: rebuild the read models of the mentors' books from the
 event store (requests, mentorships, groups, member summaries, mentor availability).
 
 Run it with the service's environment (``MATCHING_MONGO_URL``, ``MATCHING_MONGO_DB`` ...)
@@ -26,8 +26,8 @@ async def main() -> None:
         await service.embedder.warm_up()
         await service.pools.load_all(service.embedder)  # next-best offers need the pools
         started = time.perf_counter()
-        desks = await service.mentorships.rebuild_read_models()
-        print(f"replayed {desks} mentor desk(s) in {time.perf_counter() - started:.1f} s")
+        books = await service.rebuild_read_models()
+        print(f"replayed {books} mentor book(s) in {time.perf_counter() - started:.1f} s")
     finally:
         await runtime.mongo.close()
 

@@ -68,18 +68,17 @@ class MatchingSettings(ServiceSettings):
         "pool), where threads barely help and, on a busy host, spinning BLAS threads make "
         "an embedding several times slower (see adapters/blas.py).",
     )
-    collection_partitions: int = Field(
-        default=32,
+    collection_partitions: int | None = Field(
+        default=None,
         ge=1,
         le=1024,
-        description="Collections the profile projection, membership index and recommendation "
-        "lists are each spread over (by a hash of the document id). FerretDB 1.x (SQLite, "
-        "the local stack) pays a pass over the whole table for every update, so a write "
-        "gets slower as a collection grows; partitions keep each table small. On MongoDB, "
-        "which updates through the _id index, 1 (plain collections) is enough. Going from 1 "
-        "to N on an existing database moves the documents into the partitions at startup; "
-        "any other change needs the projection rebuilt from the topics (a new consumer "
-        "name). Recommendation lists are rewritten from the pools at startup either way.",
+        description="Override of the storage profile's partition count for the hot "
+        "collections (profiles, membership index, recommendation lists, snapshots). Unset: "
+        "the profile decides (1 on MongoDB, which updates through the _id index; 32 on the "
+        "FerretDB stand-in, which pays a pass over the whole table for every update). Going "
+        "from 1 to N on an existing database moves the documents into the partitions at "
+        "startup; any other change needs the projection rebuilt from the topics (a new "
+        "consumer name). Recommendation lists are rewritten from the pools at startup.",
     )
     pool_changelog_grace_seconds: float = Field(
         default=30.0,

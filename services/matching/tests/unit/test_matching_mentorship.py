@@ -1,4 +1,4 @@
-"""The mentor's desk: requests, capacity, expiry, pauses and groups (pure, no I/O)."""
+"""The mentor's book: requests, capacity, expiry, pauses and groups (pure, no I/O)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chassis.errors import Conflict, InvalidInput
-from matching import translation
-from matching.domain import mentorship as d
-from matching.domain.mentorship import AtCapacity, MentorDesk, RequestClosed
+from matching import contracts_mapping as translation
+from matching.domain import mentor_book as d
+from matching.domain import mentor_events as ev
+from matching.domain.mentor_book import AtCapacity, MentorBook, RequestClosed
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-def desk() -> MentorDesk:
-    return MentorDesk(d.desk_stream_id("t", "p", "ada"))
+def desk() -> MentorBook:
+    return MentorBook(d.mentor_book_id("t", "p", "ada"))
 
 
 def ask(
-    desk: MentorDesk, mentee: str, *, capacity: int = 2, now: datetime = NOW, **kw: object
+    desk: MentorBook, mentee: str, *, capacity: int = 2, now: datetime = NOW, **kw: object
 ) -> str:
     request_id = f"r-{mentee}-{len(desk.requests)}"
     desk.receive_request(
@@ -36,7 +37,7 @@ def ask(
     return request_id
 
 
-def accept(desk: MentorDesk, request_id: str, *, capacity: int = 2, now: datetime = NOW) -> dict:
+def accept(desk: MentorBook, request_id: str, *, capacity: int = 2, now: datetime = NOW) -> dict:
     return desk.accept(
         request_id, match_id=f"m-{request_id}", capacity=capacity, now=now, score=0.5
     )
@@ -50,8 +51,8 @@ def test_accepting_starts_a_match_until_capacity() -> None:
     with pytest.raises(AtCapacity):
         accept(a, third)
     assert a.active_one_to_one() == 2
-    types = [e.type for e in a.pending]
-    assert types.count(d.MATCH_STARTED) == 2 and types.count(d.REQUEST_ACCEPTED) == 2
+    types = [e.TYPE for e in a.pending_events]
+    assert types.count(ev.MatchStarted.TYPE) == 2 and types.count(ev.RequestAccepted.TYPE) == 2
     with pytest.raises(AtCapacity):
         ask(a, "joe")
 
@@ -72,12 +73,12 @@ def test_duplicates_self_requests_and_closed_requests() -> None:
 def test_an_answer_after_the_deadline_finds_the_request_expired() -> None:
     a = desk()
     request_id = ask(a, "sam")
-    a.pending.clear()
+    a.mark_saved()
     later = NOW + timedelta(hours=73)
     with pytest.raises(RequestClosed, match="expired"):
         accept(a, request_id, now=later)
-    assert [e.type for e in a.pending] == [d.REQUEST_EXPIRED]  # kept: it is a fact
-    published = translation.publish_for(a, a.pending[0])
+    assert [e.TYPE for e in a.pending_events] == [ev.RequestExpired.TYPE]  # kept: it is a fact
+    published = translation.publish_for(a, a.pending_events[0])
     assert published is not None
     assert published.payload.response == "declined"  # type: ignore[attr-defined]
     assert published.payload.reason == "expired"  # type: ignore[attr-defined]
@@ -125,7 +126,7 @@ def test_groups_have_their_own_seats() -> None:
 def test_state_survives_a_snapshot() -> None:
     a = desk()
     accept(a, ask(a, "sam"))
-    restored = MentorDesk.restore(a.stream_id, a.version, a.state())
+    restored = MentorBook.restore(a.stream_id, a.version, a.snapshot())
     assert restored.active_one_to_one() == 1 and restored.version == a.version
     with pytest.raises(Conflict):
         ask(restored, "sam")  # already their mentor
@@ -145,7 +146,7 @@ def test_round_matches_are_idempotent_by_id() -> None:
     )
     assert a.start_from_round(**kwargs)  # type: ignore[arg-type]
     assert not a.start_from_round(**kwargs)  # type: ignore[arg-type]
-    made = translation.publish_for(a, a.pending[0])
+    made = translation.publish_for(a, a.pending_events[0])
     assert made is not None and made.payload.origin == "bulk_round"  # type: ignore[attr-defined]
 
 
@@ -162,7 +163,7 @@ def test_a_mentor_whose_requests_keep_expiring_is_paused_and_told_why() -> None:
     assert a.pause["by"] == "system" and "last 3 mentorship requests expired" in a.pause["note"]
     with pytest.raises(Conflict, match="not taking new mentees"):
         ask(a, "joe", now=latest)
-    published = translation.publish_for(a, a.pending[-1])
+    published = translation.publish_for(a, a.pending_events[-1])
     assert published is not None
     assert published.payload.paused is True  # type: ignore[attr-defined]
     assert published.payload.reason == d.AUTO_PAUSE_REASON  # type: ignore[attr-defined]
@@ -182,5 +183,5 @@ def test_any_answer_resets_the_unanswered_count() -> None:
     ask(a, "joe", now=later)
     a.expire_due(later + timedelta(hours=73), pause_after=3)
     assert a.unanswered_in_a_row == 1 and a.pause is None
-    restored = MentorDesk.restore(a.stream_id, a.version, a.state())
+    restored = MentorBook.restore(a.stream_id, a.version, a.snapshot())
     assert restored.unanswered_in_a_row == 1

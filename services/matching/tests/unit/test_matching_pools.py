@@ -11,10 +11,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.application.pools import ProgramPool
 from matching.domain.features import build_features
-from matching.domain.vectorised import score_features
+from matching.domain.pool import ProgramPool
 from matching.domain.topk import TopList
+from matching.domain.vectorised import score_features
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SKILLS = ["python", "go", "kubernetes", "ux", "sql", "leadership"]

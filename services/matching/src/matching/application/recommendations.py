@@ -1,9 +1,10 @@
 """Writes the recommendation documents of the mentees whose lists changed.
 
-Pools mark mentees dirty; this writer (a background task) takes the dirty sets, builds the
-documents (with explanations) under each pool's lock, and writes the ones whose digest
-differs from what is stored, one point write each (a few in flight at once). Many
-changes in a burst (an import, a rules change) coalesce into one write per mentee.
+The scoring pools mark mentees dirty and signal :class:`ListsChanged`; this writer (a
+background task) takes the dirty sets, builds the documents (with explanations) under
+each pool's lock, and writes the ones whose digest differs from what is stored, one point
+write each (a few in flight at once). Many changes in a burst (an import, a rules change)
+coalesce into one write per mentee.
 """
 
 from __future__ import annotations
@@ -11,17 +12,31 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from matching.adapters.readmodels import ReadModels
-from matching.application.pools import Pools
+from matching.adapters.read_models import MatchingReadModels
+from matching.application.scoring_pools import ScoringPools
 
 log = logging.getLogger("matching.recommendations")
+
+
+class ListsChanged:
+    """The pools' signal to the writer that some lists changed (``notify``)."""
+
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def notify(self) -> None:
+        self.idle.clear()
+        self.wake.set()
 
 
 class RecommendationWriter:
     def __init__(
         self,
-        pools: Pools,
-        read_models: ReadModels,
+        pools: ScoringPools,
+        read_models: MatchingReadModels,
+        changed: ListsChanged,
         *,
         flush_seconds: float,
         concurrency: int = 4,
@@ -31,14 +46,8 @@ class RecommendationWriter:
         self.flush_seconds = flush_seconds
         self.concurrency = max(1, concurrency)
         self.digests: dict[str, str] = {}
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
-        pools.on_change = self.wake
-
-    def wake(self) -> None:
-        self._idle.clear()
-        self._wake.set()
+        self._wake = changed.wake
+        self._idle = changed.idle
 
     async def load_digests(self) -> None:
         self.digests = await self.read_models.recommendation_digests()

@@ -5,7 +5,7 @@ slots, scores every pair (vectorised), and solves the maximum-total-score assign
 the admin's pinned and forbidden pairs (``matching.domain.bulk``). The run is stored with
 its inputs (members and profile versions, free slots, pins, vetoes, rules) and their
 digest; the solver is deterministic, so the same inputs give the same result. Publishing
-turns every pair of the chosen run into a match on the mentor's desk (``match-made``),
+turns every pair of the chosen run into a match in the mentor's book (``match-made``),
 re-checking capacity there; pairs that no longer fit are reported as skipped.
 """
 
@@ -23,17 +23,17 @@ from typing import Any
 from chassis.auth import Principal
 from chassis.errors import Conflict, InvalidInput, NotFound, Problem
 from chassis.eventstore import ConcurrencyError
-from matching import translation
-from matching.adapters.projections import ProjectionStore
-from matching.adapters.readmodels import ReadModels
-from matching.adapters.rounds import RoundRepository
 from matching.application.access import Access, Caller
-from matching.application.mentorships import Mentorships, new_id, valid_id
-from matching.application.pools import PoolMember, Pools
+from matching.application.book_changes import MentorBookChanges
+from matching.application.ports import MentorshipReadModel, Pools, Profiles
+from matching.application.ports import Rounds as RoundRepository
+from matching.application.views import new_id, valid_id
 from matching.domain.bulk import BulkMatchingError, BulkProblem, solve_bulk_round
-from matching.domain.mentorship import MentorDesk
-from matching.domain.rounds import BulkRound, round_stream_id
 from matching.domain.explanations import explain, shared_items
+from matching.domain.member_profiles import capacity_of, explanation_payload
+from matching.domain.mentor_book import MentorBook
+from matching.domain.pool import PoolMember
+from matching.domain.rounds import BulkRound, round_stream_id
 from matching.domain.rules import ProgramRules
 from matching.domain.vectorised import score_matrix
 
@@ -49,16 +49,18 @@ def round_match_id(round_id: str, mentee_id: str) -> str:
     return "m" + hashlib.sha256(f"{round_id}:{mentee_id}".encode()).hexdigest()[:32]
 
 
-class Rounds:
+class BulkRounds:
+    """The round use cases: open (and run), re-run, publish, and the admins' queries."""
+
     def __init__(
         self,
         *,
         repository: RoundRepository,
-        store: ProjectionStore,
-        read_models: ReadModels,
+        store: Profiles,
+        read_models: MentorshipReadModel,
         pools: Pools,
         access: Access,
-        mentorships: Mentorships,
+        changes: MentorBookChanges,
         clock: Callable[[], datetime],
     ) -> None:
         self.repository = repository
@@ -66,7 +68,7 @@ class Rounds:
         self.read_models = read_models
         self.pools = pools
         self.access = access
-        self.mentorships = mentorships
+        self.changes = changes
         self.clock = clock
 
     async def _admin(self, principal: Principal, program_id: str, action: str) -> Caller:
@@ -82,11 +84,11 @@ class Rounds:
     async def _change(
         self, stream_id: str, command: Callable[[BulkRound], Any]
     ) -> tuple[BulkRound, Any]:
-        for attempt in range(5):
-            round_ = await self.repository.load(stream_id, fresh=attempt > 0)
+        for _ in range(5):
+            round_ = await self.repository.load(stream_id)
             result = command(round_)
             try:
-                await self.repository.append(round_)
+                await self.repository.save(round_)
             except ConcurrencyError:
                 await asyncio.sleep(random.uniform(0.005, 0.03))
                 continue
@@ -166,7 +168,7 @@ class Rounds:
     ) -> dict[str, Any]:
         caller = await self._admin(principal, program_id, "see matching rounds")
         round_ = await self._existing(caller, round_id)
-        return {"round_id": round_id, "program_id": program_id, **round_.state()}
+        return {"round_id": round_id, "program_id": program_id, **round_.snapshot()}
 
     async def get_run(
         self, principal: Principal, program_id: str, round_id: str, number: int
@@ -212,17 +214,17 @@ class Rounds:
             mentor = await self.store.profile(t, program_id, mentor_id)
             mentee = await self.store.profile(t, program_id, mentee_id)
             assert mentor is not None and mentee is not None
-            capacity = translation.capacity_of(mentor, config)
+            capacity = capacity_of(mentor, config)
 
             def start(
-                desk: MentorDesk,
+                book: MentorBook,
                 mentor: dict[str, Any] = mentor,
                 mentee: dict[str, Any] = mentee,
                 match_id: str = match_id,
                 score: float = pair["score"],
                 capacity: int = capacity,
             ) -> bool:
-                return desk.start_from_round(
+                return book.start_from_round(
                     match_id=match_id,
                     mentee_id=mentee["member_id"],
                     mentee_user_id=mentee["user_id"],
@@ -234,7 +236,7 @@ class Rounds:
                 )
 
             try:
-                await self.mentorships.run(t, program_id, mentor_id, start)
+                await self.changes.change(t, program_id, mentor_id, start)
             except Problem as exc:
                 skipped.append({**entry, "reason": exc.detail})
                 continue
@@ -366,7 +368,7 @@ def _solve(
     matches = []
     for match in solved.matches:
         mentor, mentee = by_id[match.mentor_id], by_id[match.mentee_id]
-        explanation = translation.explanation_payload(
+        explanation = explanation_payload(
             explain(mentor.prepared, mentee.prepared, rules),
             shared_items(mentor.prepared, mentee.prepared),
         )

@@ -1,27 +1,36 @@
-"""The matching service's use cases in one object the entrypoints talk to."""
+"""The matching service's use cases and queries, as the entrypoints see them.
+
+Built (and wired) by :mod:`matching.bootstrap` only; every attribute is a use case (one
+command each), a query object, or a piece the lifespan starts.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from chassis.auth import Principal
-from chassis.errors import Forbidden, NotFound
 from chassis.idempotency import IdempotencyStore
-from matching import translation
 from matching.adapters.embedder import Embedder
-from matching.adapters.projections import ProjectionStore
-from matching.adapters.readmodels import ReadModels
-from matching.application.access import Access
-from matching.application.expiry import ExpirySchedule
-from matching.application.mentorships import Mentorships
-from matching.application.pools import Pools
-from matching.application.projection import ProfileProjection
+from matching.adapters.mentor_books import MentorBookRepository
+from matching.adapters.profile_store import ProfileStore
+from matching.adapters.read_models import MatchingReadModels
+from matching.application.answer_request import (
+    AcceptRequest,
+    AskForInfo,
+    DeclineRequest,
+    ProvideInfo,
+    WithdrawRequest,
+)
+from matching.application.expiry import ExpirySweeper
+from matching.application.mentor_changes import EndMentorship, OpenGroup, PauseMentor, ResumeMentor
+from matching.application.mentorship_queries import MentorshipQueries
+from matching.application.profile_projector import ProfileProjector
+from matching.application.rebuild import RebuildReadModels
+from matching.application.recommendation_queries import RecommendationQueries
 from matching.application.recommendations import RecommendationWriter
-from matching.application.rounds import Rounds
-from matching.domain.explanations import shared_items
+from matching.application.request_mentorship import JoinGroup, RequestMentorship
+from matching.application.rounds import BulkRounds
+from matching.application.scoring_pools import ScoringPools
 
 
 class Clock:
@@ -39,97 +48,32 @@ class Clock:
 
 @dataclass
 class MatchingService:
-    store: ProjectionStore
-    read_models: ReadModels
-    pools: Pools
-    embedder: Embedder
-    projection: ProfileProjection
+    # commands
+    request_mentorship: RequestMentorship
+    join_group: JoinGroup
+    accept_request: AcceptRequest
+    decline_request: DeclineRequest
+    ask_for_info: AskForInfo
+    provide_info: ProvideInfo
+    withdraw_request: WithdrawRequest
+    end_mentorship: EndMentorship
+    pause_mentor: PauseMentor
+    resume_mentor: ResumeMentor
+    open_group: OpenGroup
+    rounds: BulkRounds
+    rebuild_read_models: RebuildReadModels
+    # queries
+    mentorships: MentorshipQueries
+    recommendations: RecommendationQueries
+    # consumers and what the lifespan starts
+    projector: ProfileProjector
     writer: RecommendationWriter
-    mentorships: Mentorships
-    rounds: Rounds
-    schedule: ExpirySchedule
-    access: Access
+    expiry: ExpirySweeper
+    # stores and the clock (startup, tools and tests)
+    store: ProfileStore
+    read_models: MatchingReadModels
+    books: MentorBookRepository
+    pools: ScoringPools
+    embedder: Embedder
     idempotency: IdempotencyStore
     clock: Clock
-
-    async def recommendations(
-        self, principal: Principal, program_id: str, *, limit: int
-    ) -> dict[str, Any]:
-        caller = await self.access.caller(principal, program_id)
-        mentee_id = caller.require_member()
-        if "mentee" not in caller.roles:
-            raise Forbidden("recommendations are for the program's mentees")
-        return await self._recommendations_of(caller.tenant_id, program_id, mentee_id, limit)
-
-    async def recommendations_for(
-        self, principal: Principal, program_id: str, mentee_id: str, *, limit: int
-    ) -> dict[str, Any]:
-        """An admin's view of one mentee's recommendations."""
-        caller = await self.access.caller(principal, program_id)
-        if caller.member_id != mentee_id:
-            caller.require_admin("see other members' recommendations")
-        return await self._recommendations_of(caller.tenant_id, program_id, mentee_id, limit)
-
-    async def _recommendations_of(
-        self, tenant_id: str, program_id: str, mentee_id: str, limit: int
-    ) -> dict[str, Any]:
-        doc = await self.read_models.recommendation(tenant_id, program_id, mentee_id)
-        member = await self.read_models.member(tenant_id, program_id, mentee_id)
-        asked = {
-            e["other"]: rid
-            for rid, e in member.get("requests", {}).items()
-            if e["role"] == "mentee" and e["status"] in ("open", "info_requested")
-        }
-        matched = {
-            e["other"]: mid
-            for mid, e in member.get("matches", {}).items()
-            if e["role"] == "mentee" and e["status"] == "active"
-        }
-        items = list((doc or {}).get("items", []))[:limit]
-        # Last activity changes too often to live in the list: one point read per mentor.
-        activity = await asyncio.gather(
-            *(self.read_models.member(tenant_id, program_id, item["mentor_id"]) for item in items)
-        )
-        return {
-            "program_id": program_id,
-            "mentee_id": mentee_id,
-            "status": "ready" if doc is not None else "pending",
-            "updated_at": (doc or {}).get("updated_at"),
-            "items": [
-                {
-                    **item,
-                    "mentor_last_active_at": act.get("last_active_at"),
-                    "open_request_id": asked.get(item["mentor_id"]),
-                    "match_id": matched.get(item["mentor_id"]),
-                }
-                for item, act in zip(items, activity, strict=True)
-            ],
-        }
-
-    async def explain_pair(
-        self, principal: Principal, program_id: str, mentor_id: str, mentee_id: str | None
-    ) -> dict[str, Any]:
-        """Why a mentor is (or is not) a match for the caller (or, for admins, a mentee)."""
-        caller = await self.access.caller(principal, program_id)
-        mentee_id = mentee_id or caller.require_member()
-        if mentee_id != caller.member_id:
-            caller.require_admin("explain pairs of other members")
-        pool = self.pools.get(caller.tenant_id, program_id)
-        async with pool.lock:
-            await self.pools.refresh(pool)
-            if mentor_id not in pool.members or not caller.sees_mentor(pool.members[mentor_id].doc):
-                raise NotFound("mentor not found in this program")
-            if mentee_id not in pool.members:
-                raise NotFound("mentee not found in this program")
-            explanation = pool.explain_pair(mentor_id, mentee_id)
-            payload = translation.explanation_payload(
-                explanation,
-                shared_items(pool.members[mentor_id].prepared, pool.members[mentee_id].prepared),
-            )
-        return {
-            "mentor_id": mentor_id,
-            "mentee_id": mentee_id,
-            "feasible": explanation.feasible,
-            "score": None if explanation.score is None else round(explanation.score, 4),
-            "explanation": payload,
-        }

@@ -396,4 +396,3 @@ class MentorBook(MentorBookState):
         if group["status"] != "open":
             raise Conflict("this group is already closed")
         self.record(GroupClosed(group_id=group_id, at=_iso(now)))
-

@@ -115,7 +115,9 @@ class MentorBookState(Aggregate):
     def _info_provided(self, e: InfoProvided) -> None:
         self._converse(e.request_id, "mentee", e.text, e.at, "open")
 
-    def _close(self, e: RequestDeclined | RequestWithdrawn | RequestExpired | RequestCancelled) -> None:
+    def _close(
+        self, e: RequestDeclined | RequestWithdrawn | RequestExpired | RequestCancelled
+    ) -> None:
         request = self.requests[e.request_id]
         request["status"] = CLOSING_STATUS[type(e)]
         request["reason"] = e.reason

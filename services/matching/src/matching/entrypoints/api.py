@@ -84,7 +84,7 @@ async def idempotent(
 async def my_recommendations(
     program_id: IdPath, principal: CurrentPrincipal, service: Service, limit: Limit = 10
 ) -> dict[str, Any]:
-    return await service.recommendations(principal, program_id, limit=limit)
+    return await service.recommendations.recommendations(principal, program_id, limit=limit)
 
 
 @router.get(
@@ -98,7 +98,9 @@ async def member_recommendations(
     service: Service,
     limit: Limit = 10,
 ) -> dict[str, Any]:
-    return await service.recommendations_for(principal, program_id, member_id, limit=limit)
+    return await service.recommendations.recommendations_for(
+        principal, program_id, member_id, limit=limit
+    )
 
 
 @router.get(
@@ -112,7 +114,7 @@ async def explain_mentor(
     service: Service,
     mentee_id: Annotated[str | None, Query(max_length=128)] = None,
 ) -> dict[str, Any]:
-    return await service.explain_pair(principal, program_id, mentor_id, mentee_id)
+    return await service.recommendations.explain_pair(principal, program_id, mentor_id, mentee_id)
 
 
 # --------------------------------------------------------------------------- mentors
@@ -132,9 +134,11 @@ async def mentor_card(
 async def set_availability(
     program_id: IdPath, body: Availability, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
-    return await service.mentorships.set_availability(
-        principal, program_id, paused=body.paused, until=body.until, reason=body.reason
-    )
+    if body.paused:
+        return await service.pause_mentor(
+            principal, program_id, until=body.until, reason=body.reason
+        )
+    return await service.resume_mentor(principal, program_id)
 
 
 # --------------------------------------------------------------------------- requests
@@ -154,10 +158,9 @@ async def request_mentorship(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def action() -> dict[str, Any]:
-        doc = await service.mentorships.request_mentorship(
+        return await service.request_mentorship(
             principal, program_id, mentor_id=body.mentor_id, message=body.message
         )
-        return service.mentorships.request_view(doc, "mentee")
 
     return await idempotent(
         service,
@@ -199,16 +202,14 @@ async def get_request(
 async def accept_request(
     request_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
-    return await service.mentorships.respond(principal, request_id, "accept")
+    return await service.accept_request(principal, request_id)
 
 
 @router.post("/requests/{request_id}/decline", summary="Decline a request (the mentor)")
 async def decline_request(
     request_id: IdPath, body: Decline, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
-    return await service.mentorships.respond(
-        principal, request_id, "decline", reason=body.reason, text=body.note
-    )
+    return await service.decline_request(principal, request_id, reason=body.reason, note=body.note)
 
 
 @router.post(
@@ -217,21 +218,21 @@ async def decline_request(
 async def ask_for_info(
     request_id: IdPath, body: Text, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
-    return await service.mentorships.respond(principal, request_id, "ask_info", text=body.text)
+    return await service.ask_for_info(principal, request_id, question=body.text)
 
 
 @router.post("/requests/{request_id}/info", summary="Answer the mentor's question (the mentee)")
 async def provide_info(
     request_id: IdPath, body: Text, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
-    return await service.mentorships.respond(principal, request_id, "provide_info", text=body.text)
+    return await service.provide_info(principal, request_id, answer=body.text)
 
 
 @router.post("/requests/{request_id}/withdraw", summary="Withdraw your request (the mentee)")
 async def withdraw_request(
     request_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
-    return await service.mentorships.respond(principal, request_id, "withdraw")
+    return await service.withdraw_request(principal, request_id)
 
 
 # --------------------------------------------------------------------------- matches
@@ -262,7 +263,7 @@ async def get_match(
 async def end_match(
     match_id: IdPath, body: EndMentorship, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
-    return await service.mentorships.end_match(principal, match_id, reason=body.reason)
+    return await service.end_mentorship(principal, match_id, reason=body.reason)
 
 
 # --------------------------------------------------------------------------- groups
@@ -285,7 +286,7 @@ async def open_group(
         request,
         idempotency_key,
         body.model_dump(),
-        lambda: service.mentorships.open_group(
+        lambda: service.open_group(
             principal,
             program_id,
             title=body.title,
@@ -329,10 +330,7 @@ async def join_group(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def action() -> dict[str, Any]:
-        doc = await service.mentorships.join_group(
-            principal, program_id, group_id, message=body.message
-        )
-        return service.mentorships.request_view(doc, "mentee")
+        return await service.join_group(principal, program_id, group_id, message=body.message)
 
     return await idempotent(
         service,

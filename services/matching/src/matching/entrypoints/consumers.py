@@ -1,54 +1,39 @@
-"""Kafka consumers: thin, parse the contract payload and hand it to the projection.
+"""Kafka consumers: typed subscribers that hand the payload to the profile projector.
 
-Registered through ``runtime.consumers.subscribe`` (idempotent by event id, retried with
-backoff, then dead-lettered); the effects are version-guarded as well, so a replay or a
-duplicate changes nothing. A payload that does not validate can never succeed and is
-dead-lettered at once.
+Registered through ``runtime.consumers.on`` (payload validated and tenant-checked against
+the envelope before the handler, bad events dead-lettered at once; idempotent by event id,
+retried with backoff, then dead-lettered); the effects are version-guarded as well, so a
+replay or a duplicate changes nothing.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TypeVar
-
-from pydantic import ValidationError
 
 from chassis.app import Runtime
-from chassis.consumers import PermanentError
+from chassis.consumers import Consumed
 from matching.application.service import MatchingService
-from mentorship_contracts.envelope import CloudEvent
 from mentorship_contracts.events.messaging import MessageSentV1
 from mentorship_contracts.events.profiles import ProfileChangedV1
 from mentorship_contracts.events.programs import ProgramChangedV1
 
 ACTIVITY_WRITE_INTERVAL_SECONDS = 60.0
-P = TypeVar("P", ProfileChangedV1, ProgramChangedV1, MessageSentV1)
-
-
-def _parse(model: type[P], event: CloudEvent) -> P:
-    try:
-        payload = model.model_validate(event.data)
-    except ValidationError as exc:
-        raise PermanentError(f"not a valid {model.TOPIC} payload: {exc}") from exc
-    if payload.tenant_id != event.tenantid:
-        raise PermanentError("the payload's tenant_id differs from the envelope's tenantid")
-    return payload
 
 
 def register(runtime: Runtime, service: MatchingService) -> None:
-    @runtime.consumers.subscribe("profile-changed", name="profile-projection")
-    async def on_profile_changed(event: CloudEvent) -> None:
-        await service.projection.profile_changed(_parse(ProfileChangedV1, event))
+    @runtime.consumers.on(ProfileChangedV1, name="profile-projection")
+    async def on_profile_changed(event: Consumed[ProfileChangedV1]) -> None:
+        await service.projector.profile_changed(event.payload)
 
-    @runtime.consumers.subscribe("program-changed", name="program-projection")
-    async def on_program_changed(event: CloudEvent) -> None:
-        await service.projection.program_changed(_parse(ProgramChangedV1, event))
+    @runtime.consumers.on(ProgramChangedV1, name="program-projection")
+    async def on_program_changed(event: Consumed[ProgramChangedV1]) -> None:
+        await service.projector.program_changed(event.payload)
 
     last_written: dict[str, float] = {}
 
-    @runtime.consumers.subscribe("message-sent", name="member-activity")
-    async def on_message_sent(event: CloudEvent) -> None:
-        message = _parse(MessageSentV1, event)
+    @runtime.consumers.on(MessageSentV1, name="member-activity")
+    async def on_message_sent(event: Consumed[MessageSentV1]) -> None:
+        message = event.payload
         key = f"{message.tenant_id}|{message.program_id}|{message.sender_user_id}"
         now = time.monotonic()
         if (

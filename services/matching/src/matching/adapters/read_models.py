@@ -1,17 +1,17 @@
 """Read models of the mentorship lifecycle and the recommendations (point reads by ``_id``).
 
 * ``requests`` ``<request_id>`` and ``matches`` ``<match_id>``: one document each, the state
-  the mentor's desk holds about it (written after every append, so they are never ahead
-  of the event store; a rebuild replays the desks);
+  the mentor's book holds about it (written after every save, so they are never ahead
+  of the event store; a rebuild replays the books);
 * ``member_activity`` ``<tenant>|<program>|<member>``: per member, a summary of each request
   and match they are part of (``requests.<id>``, ``matches.<id>``), so "my requests" and
   "my matches" are one point read, plus ``last_active_at``;
 * ``program_groups`` ``<tenant>|<program>``: the program's groups (one document);
 * ``recommendations`` ``<tenant>|<program>|<mentee>``: the served recommendations with
-  their explanations, and a digest so unchanged lists are not rewritten; partitioned
-  (:class:`~matching.adapters.mongo_ops.Partitioned`), as every profile edit rewrites some.
-  The items are stored packed (``items_z``, see :func:`~matching.adapters.mongo_ops.pack_json`)
-  and unpacked on read.
+  their explanations, and a digest so unchanged lists are not rewritten; a hot collection
+  of the storage profile (partitioned on the FerretDB stand-in), as every profile edit
+  rewrites some. On the stand-in the items are stored packed (``items_z``) and unpacked
+  on read.
 """
 
 from __future__ import annotations
@@ -24,17 +24,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from chassis.mongo import retry_transient
-from matching.adapters.mongo_ops import Partitioned, pack_json, unpack_json, upsert
-from matching.adapters.projections import member_key, program_key
+from chassis.storage import StorageProfile, unpack_json, upsert
+from matching.adapters.profile_store import member_key, program_key
 
 
-class ReadModels:
-    def __init__(self, db: AsyncDatabase, *, partitions: int = 1) -> None:
+class MatchingReadModels:
+    def __init__(self, db: AsyncDatabase, *, storage: StorageProfile) -> None:
+        self.storage = storage
         self.requests = db["requests"]
         self.matches = db["matches"]
         self.activity = db["member_activity"]
         self.groups = db["program_groups"]
-        self.recommendations = Partitioned(db, "recommendations", partitions)
+        self.recommendations = storage.hot(db, "recommendations")
 
     async def ensure_indexes(self) -> None:
         # the lists are rewritten from the pools at startup anyway: nothing to migrate
@@ -132,7 +133,7 @@ class ReadModels:
         all of them equals a replacement; FerretDB 1.x runs it several times faster than
         ``replace_one``, and a list not stored yet (``exists=False``) is a plain insert
         (FerretDB scans the collection for any update, never for an insert)."""
-        body = _packed(doc)
+        body = self._packed(doc)
         if not exists:
             try:
                 await retry_transient(
@@ -141,8 +142,20 @@ class ReadModels:
                 return
             except DuplicateKeyError:
                 pass  # another replica (or an earlier attempt) wrote it first
-        # ``$unset``: a list written before items were packed carries them unpacked
-        await upsert(self.recommendations.of(key), key, {"$set": body, "$unset": {"items": ""}})
+        # ``$unset``: a list written under the other storage profile carries the other field
+        stale = "items" if "items_z" in body else "items_z"
+        await upsert(self.recommendations.of(key), key, {"$set": body, "$unset": {stale: ""}})
+
+    def _packed(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """A list document as stored: on a packing storage profile the items as one
+        compressed JSON value (``items_z``)."""
+        body = {k: v for k, v in doc.items() if k != "items"}
+        if self.storage.packed:
+            body["items_z"] = self.storage.pack(doc.get("items", []))
+        else:
+            body["items"] = list(doc.get("items", []))
+        body["updated_at"] = datetime.now(UTC)
+        return body
 
     async def delete_recommendation(self, key: str) -> None:
         await retry_transient(lambda: self.recommendations.of(key).delete_one({"_id": key}))
@@ -152,14 +165,6 @@ class ReadModels:
             d["_id"]: d.get("digest", "")
             async for d in self.recommendations.find_all({}, {"digest": 1})
         }
-
-
-def _packed(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A list document as stored: the items as one compressed JSON value."""
-    body = {k: v for k, v in doc.items() if k != "items"}
-    body["items_z"] = pack_json(doc.get("items", []))
-    body["updated_at"] = datetime.now(UTC)
-    return body
 
 
 def _unpacked(doc: dict[str, Any]) -> dict[str, Any]:

@@ -1,46 +1,54 @@
-"""The profile and program projection: what ``profile-changed`` and ``program-changed`` do.
+"""The profile projector: what ``profile-changed`` and ``program-changed`` do to the
+profile read model and the scoring pools.
 
 Idempotent by version: an event whose ``profile_version`` (``program_version``) is not
 above the stored one changes nothing, so duplicates and replays are harmless. Erasure
 leaves a tombstone with the version, removes the member from every pool and list, and
-closes their open requests and mentorships (see ``Mentorships.member_left``).
+closes their open requests and mentorships (``member_left``:
+:class:`~matching.application.erasure.RemoveDepartedMember`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 
-from matching import translation
-from matching.adapters.embedder import Embedder
-from matching.adapters.projections import ProjectionStore, member_key
-from matching.adapters.readmodels import ReadModels
-from matching.application.pools import Pools
+from matching import contracts_mapping
+from matching.adapters.profile_store import ProfileStore
+from matching.adapters.read_models import MatchingReadModels
+from matching.application.ports import Embedder, MemberLeft
+from matching.application.scoring_pools import ScoringPools
+from matching.domain.member_profiles import (
+    embedding_to_bytes,
+    member_key,
+    text_for_embedding,
+    text_hash,
+)
 from mentorship_contracts.events.profiles import ProfileChangedV1
 from mentorship_contracts.events.programs import ProgramChangedV1
 
 log = logging.getLogger("matching.projection")
 
-MemberLeft = Callable[[str, str, str], Awaitable[None]]
 
-
-class ProfileProjection:
+class ProfileProjector:
     def __init__(
         self,
-        store: ProjectionStore,
-        read_models: ReadModels,
-        pools: Pools,
+        *,
+        store: ProfileStore,
+        read_models: MatchingReadModels,
+        pools: ScoringPools,
         embedder: Embedder,
         clock: Callable[[], datetime],
+        member_left: MemberLeft,
     ) -> None:
         self.store = store
         self.read_models = read_models
         self.pools = pools
         self.embedder = embedder
         self.clock = clock
-        self.member_left: MemberLeft | None = None
+        self.member_left = member_left
 
     async def profile_changed(self, payload: ProfileChangedV1) -> bool:
         """Apply one profile event; False when it was older than what is stored.
@@ -59,9 +67,9 @@ class ProfileProjection:
             return True
         seq = None
         if stored < payload.profile_version:
-            fields = translation.profile_document(payload)
-            text = translation.text_for_embedding(fields)
-            digest = translation.text_hash(text)
+            fields = contracts_mapping.profile_document(payload)
+            text = text_for_embedding(fields)
+            digest = text_hash(text)
             if (
                 current is not None
                 and current.get("text_hash") == digest
@@ -69,7 +77,7 @@ class ProfileProjection:
             ):
                 embedding = current["embedding"]
             else:
-                embedding = translation.embedding_to_bytes(await self.embedder.embed(text))
+                embedding = embedding_to_bytes(await self.embedder.embed(text))
             fields.update(text_hash=digest, embedding=embedding)
             seq = await self.store.write_profile(key, fields)
         await self.store.put_membership(
@@ -94,20 +102,20 @@ class ProfileProjection:
             )
         await self.store.delete_membership(tenant, program, payload.user_id)
         await self.pools.apply_own_write(tenant, program, member, seq)
-        if self.member_left is not None:
-            await self.member_left(tenant, program, member)
+        await self.member_left(tenant, program, member)
         await self.read_models.forget_member(tenant, program, member)
 
     async def program_changed(self, payload: ProgramChangedV1) -> bool:
-        doc = translation.program_document(payload)
+        doc = contracts_mapping.program_document(payload)
         if not await self.store.put_program(doc):
             return False
         pool = self.pools.get(payload.tenant_id, payload.program_id)
         async with pool.lock:
             await self.pools.refresh(pool)
             if payload.program_version > pool.program_version:
+                rules = contracts_mapping.rules_from_program(doc["config"])
                 await asyncio.to_thread(
-                    pool.set_program, doc["config"], payload.program_version, self.clock()
+                    pool.set_program, doc["config"], payload.program_version, rules, self.clock()
                 )
         self.pools.on_change()
         return True

@@ -1,4 +1,4 @@
-"""Live scoring pools: one per program, in memory, fed by the profile projection.
+"""A program's live scoring pool: members, feature matrices and every mentee's best mentors.
 
 A pool holds every member of a program as prepared profiles, the vectorised features of
 its mentors and of its mentees, and for each mentee the exact best mentors
@@ -13,40 +13,37 @@ its mentors and of its mentees, and for each mentee the exact best mentors
 Mentees whose served list changed are marked *dirty*; the recommendation writer turns them
 into documents (with explanations, cached per pair and profile version).
 
-Pools are rebuilt from the ``profiles`` collection at startup. Replicas stay in step
-through the program's change sequence (see :mod:`matching.adapters.projections`):
-:meth:`Pools.refresh` fetches just the members other replicas changed.
-
-Mutating methods of :class:`ProgramPool` are synchronous and CPU-bound; callers hold the
-pool's lock and run them in a worker thread.
+Pure and synchronous (CPU-bound): :class:`~matching.application.scoring_pools.ScoringPools`
+keeps one per program in step with the stored profiles, holds its ``lock`` and runs the
+mutating methods in a worker thread.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from matching import translation
-from matching.adapters.embedder import Embedder
-from matching.adapters.projections import ProjectionStore, member_key
 from matching.domain.explanations import Explanation, explain, shared_items
 from matching.domain.features import ProfileFeatures, build_features, replace_profile
 from matching.domain.matchable import MENTEE_ROLE, MENTOR_ROLE, PreparedProfile, prepare_profile
+from matching.domain.member_profiles import (
+    embedding_from_bytes,
+    explanation_payload,
+    matchable_profile,
+    member_key,
+)
 from matching.domain.rules import ProgramRules
-from matching.domain.vectorised import score_features, score_one_mentor_against
 from matching.domain.topk import TopList
-
-log = logging.getLogger("matching.pools")
+from matching.domain.vectorised import score_features, score_one_mentor_against
 
 RECOMPUTE_CHUNK = 256  # mentees scored at once when re-scoring many columns
 
@@ -77,15 +74,24 @@ class PoolMember:
 
 
 class ProgramPool:
-    def __init__(self, tenant_id: str, program_id: str, *, served: int, depth: int) -> None:
+    def __init__(
+        self,
+        tenant_id: str,
+        program_id: str,
+        *,
+        served: int,
+        depth: int,
+        lock: AbstractAsyncContextManager[Any] | None = None,
+    ) -> None:
         self.tenant_id = tenant_id
         self.program_id = program_id
         self.served = served
         self.depth = max(depth, served)
-        self.lock = asyncio.Lock()
+        #: held by whoever reads or changes the pool concurrently (the application's lock)
+        self.lock: AbstractAsyncContextManager[Any] = lock if lock is not None else nullcontext()
         self.config: dict[str, Any] | None = None
         self.program_version = 0
-        self.rules: ProgramRules = translation.rules_from_program(None)
+        self.rules: ProgramRules = ProgramRules(require_shared_language=False)
         self.members: dict[str, PoolMember] = {}
         self.applied_seq = 0
         self.gap_since: datetime | None = None
@@ -103,8 +109,8 @@ class ProgramPool:
     # ------------------------------------------------------------------ building blocks
 
     def build_member(self, doc: Mapping[str, Any], now: datetime) -> PoolMember:
-        embedding = translation.embedding_from_bytes(doc.get("embedding"))
-        profile = translation.matchable_profile(doc, self.config, embedding=embedding, now=now)
+        embedding = embedding_from_bytes(doc.get("embedding"))
+        profile = matchable_profile(doc, self.config, embedding=embedding, now=now)
         snap = doc.get("snapshot") or {}
         return PoolMember(
             member_id=doc["member_id"],
@@ -144,11 +150,13 @@ class ProgramPool:
 
     # ------------------------------------------------------------------ changes
 
-    def set_program(self, config: Mapping[str, Any], version: int, now: datetime) -> None:
+    def set_program(
+        self, config: Mapping[str, Any], version: int, rules: ProgramRules, now: datetime
+    ) -> None:
         """New rules: every member is rebuilt (capacity defaults) and every list re-scored."""
         self.config = dict(config)
         self.program_version = version
-        self.rules = translation.rules_from_program(self.config)
+        self.rules = rules
         self.members = {m: self.build_member(p.doc, now) for m, p in self.members.items()}
         self._explanations.clear()
         self.recompute_all()
@@ -317,7 +325,7 @@ class ProgramPool:
         cached = cache.get(mentor_id)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        payload = translation.explanation_payload(
+        payload = explanation_payload(
             explain(mentor.prepared, mentee.prepared, self.rules),
             shared_items(mentor.prepared, mentee.prepared),
         )
@@ -381,165 +389,3 @@ class ProgramPool:
         self.dirty.clear()
         self.gone.clear()
         return docs, gone
-
-
-class Pools:
-    """Every program's pool, kept in step with the projection documents."""
-
-    def __init__(
-        self,
-        store: ProjectionStore,
-        *,
-        served: int,
-        depth: int,
-        changelog_grace_seconds: float,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.store = store
-        self.served = served
-        self.depth = depth
-        self.grace = changelog_grace_seconds
-        self.clock = clock
-        self.pools: dict[tuple[str, str], ProgramPool] = {}
-        self.on_change: Callable[[], None] = lambda: None
-
-    def get(self, tenant_id: str, program_id: str) -> ProgramPool:
-        key = (tenant_id, program_id)
-        pool = self.pools.get(key)
-        if pool is None:
-            pool = self.pools[key] = ProgramPool(
-                tenant_id, program_id, served=self.served, depth=self.depth
-            )
-        return pool
-
-    def peek(self, tenant_id: str, program_id: str) -> ProgramPool | None:
-        return self.pools.get((tenant_id, program_id))
-
-    async def load_all(self, embedder: Embedder) -> int:
-        """Startup: every program and live profile from MongoDB, scored once per program."""
-        programs = {(p["tenant_id"], p["program_id"]): p async for p in self.store.all_programs()}
-        by_program: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        seqs: dict[tuple[str, str], int] = {}
-        async for doc in self.store.all_profiles():
-            key = (doc["tenant_id"], doc["program_id"])
-            if key not in seqs:
-                # read before the documents above it are used: a later change re-applies
-                seqs[key] = await self.store.pool_seq(*key)
-            if not doc.get("erased"):
-                by_program[key].append(doc)
-        missing = [
-            doc
-            for docs in by_program.values()
-            for doc in docs
-            if not doc.get("embedding") and translation.text_for_embedding(doc).strip()
-        ]
-        if missing and embedder.enabled:
-            vectors = await embedder.embed_many(
-                [translation.text_for_embedding(d) for d in missing]
-            )
-            for doc, vector in zip(missing, vectors, strict=True):
-                doc["embedding"] = translation.embedding_to_bytes(vector)
-        now = self.clock()
-        count = 0
-        for key in set(programs) | set(by_program):
-            pool = self.get(*key)
-            async with pool.lock:
-                program = programs.get(key)
-                if program is not None:
-                    pool.config = program["config"]
-                    pool.program_version = int(program["program_version"])
-                    pool.rules = translation.rules_from_program(pool.config)
-                pool.applied_seq = seqs.get(key, 0)
-                await asyncio.to_thread(pool.load, by_program.get(key, []), now)
-            count += len(by_program.get(key, []))
-        self.on_change()
-        return count
-
-    async def refresh(self, pool: ProgramPool) -> None:
-        """Apply what other replicas changed since this pool last looked (call under lock).
-
-        Follows the change log from the seq after the last one applied. Seqs are claimed
-        contiguously (see ``ProjectionStore._claim``), so the first missing entry past the
-        stored hint is the end of the log. An entry whose document does not carry its seq
-        yet is a write in flight (or its writer died): wait for it a little, then skip it.
-        """
-        state = await self.store.pool_state(pool.tenant_id, pool.program_id) or {}
-        now = self.clock()
-        if int(state.get("program_version", 0)) > pool.program_version:
-            program = await self.store.program(pool.tenant_id, pool.program_id)
-            if program is not None and program["program_version"] > pool.program_version:
-                await asyncio.to_thread(
-                    pool.set_program, program["config"], int(program["program_version"]), now
-                )
-        hint = int(state.get("seq", 0))
-        changed: dict[str, Mapping[str, Any]] = {}
-        seq = pool.applied_seq + 1
-        while True:
-            member_id = await self.store.changed_member(pool.tenant_id, pool.program_id, seq)
-            if member_id is not None:
-                doc = await self.store.profile(pool.tenant_id, pool.program_id, member_id)
-                if doc is not None and int(doc.get("pool_seq", 0)) >= seq:
-                    changed[member_id] = doc
-                    pool.gap_since = None
-                    seq += 1
-                    continue
-            elif seq > hint:
-                break  # the end of the log
-            # claimed, document not written yet (or missing below the hint): wait, then skip
-            pool.gap_since = pool.gap_since or now
-            if (now - pool.gap_since).total_seconds() < self.grace:
-                break
-            pool.gap_since = None
-            seq += 1
-        pool.applied_seq = seq - 1
-        for member_id, latest in changed.items():
-            await asyncio.to_thread(pool.apply_document, latest, member_id, now)
-        if changed:
-            self.on_change()
-
-    def mark_applied(self, pool: ProgramPool, seq: int) -> None:
-        """This replica wrote ``seq`` itself; skip it in the next refresh if nothing is missing."""
-        if seq == pool.applied_seq + 1:
-            pool.applied_seq = seq
-            # a gap the last refresh was waiting on was at this very seq: it is filled now
-            # (a stale start time would make the next real gap look expired at once)
-            pool.gap_since = None
-
-    async def apply_own_write(
-        self, tenant_id: str, program_id: str, member_id: str, seq: int | None
-    ) -> None:
-        """After this replica wrote a profile document: bring the pool in line.
-
-        When ``seq`` directly follows the last one the pool applied and the program version
-        did not move, nobody else wrote in between: the refresh (three point reads) is
-        skipped and only the written document is read back.
-        """
-        pool = self.get(tenant_id, program_id)
-        async with pool.lock:
-            program_version = (
-                None if seq is None else self.store.allocation(tenant_id, program_id, seq)
-            )
-            if (
-                seq is None
-                or seq != pool.applied_seq + 1
-                or pool.gap_since is not None  # waiting for another replica's entry
-                or program_version is None
-                or program_version > pool.program_version
-            ):
-                await self.refresh(pool)
-            doc = await self.store.profile(tenant_id, program_id, member_id)
-            await asyncio.to_thread(pool.apply_document, doc, member_id, self.clock())
-            if seq is not None:
-                self.mark_applied(pool, seq)
-        self.on_change()
-
-    async def fresh(self, tenant_id: str, program_id: str) -> ProgramPool:
-        """The pool, refreshed (acquires and releases the lock)."""
-        pool = self.get(tenant_id, program_id)
-        async with pool.lock:
-            await self.refresh(pool)
-        return pool
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
