@@ -18,254 +18,11 @@ from typing import Any
 import httpx
 
 from chassis.devtokens import mint_token
+from profiles.seed_people import TRACKS, people
 
 TENANT = "demo"
 ADMIN = "demo-admin"
 PROGRAM_NAME = "Women in Tech Canada"
-
-FIRST = [
-    "Amara",
-    "Beatriz",
-    "Chloé",
-    "Deepa",
-    "Elena",
-    "Fatima",
-    "Grace",
-    "Hana",
-    "Ines",
-    "Jia",
-    "Kateri",
-    "Leila",
-    "Maya",
-    "Noor",
-    "Olivia",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sofia",
-    "Tamar",
-    "Uma",
-    "Valeria",
-    "Wanjiru",
-    "Ximena",
-    "Yara",
-    "Zoë",
-    "Aiko",
-    "Brigitte",
-    "Camille",
-    "Dalia",
-    "Emma",
-    "Freya",
-    "Gabriela",
-    "Hiroko",
-    "Isabelle",
-    "Jasmine",
-    "Kavya",
-    "Lucía",
-    "Mei",
-    "Nadia",
-    "Océane",
-    "Pilar",
-    "Rania",
-    "Siobhan",
-    "Thandiwe",
-    "Valentina",
-    "Wren",
-    "Yasmin",
-    "Zainab",
-    "Ana",
-    "Bianca",
-    "Clara",
-    "Dana",
-    "Eun-ji",
-    "Farah",
-    "Gwen",
-    "Helena",
-    "Ivy",
-    "Julia",
-    "Kiri",
-]
-LAST = [
-    "Okafor",
-    "Silva",
-    "Tremblay",
-    "Iyer",
-    "Popescu",
-    "Haddad",
-    "Kim",
-    "Nakamura",
-    "García",
-    "Chen",
-    "Whitehorse",
-    "Rahimi",
-    "Cohen",
-    "Ahmed",
-    "Martin",
-    "Sharma",
-    "O'Brien",
-    "Rossi",
-    "Novak",
-    "Levi",
-    "Patel",
-    "Moreno",
-    "Mwangi",
-    "López",
-    "Farouk",
-    "Gagnon",
-    "Sato",
-    "Roy",
-    "Dubois",
-    "Mansour",
-]
-PLACES = [
-    ("Toronto", "America/Toronto", ["en"]),
-    ("Montréal", "America/Toronto", ["fr", "en"]),
-    ("Vancouver", "America/Vancouver", ["en"]),
-    ("Calgary", "America/Edmonton", ["en"]),
-    ("Halifax", "America/Halifax", ["en", "fr"]),
-    ("Winnipeg", "America/Winnipeg", ["en"]),
-    ("Québec City", "America/Toronto", ["fr"]),
-    ("St. John's", "America/St_Johns", ["en"]),
-    ("Paris", "Europe/Paris", ["fr", "en"]),
-    ("Nairobi", "Africa/Nairobi", ["en", "sw"]),
-    ("Bengaluru", "Asia/Kolkata", ["en", "hi"]),
-    ("São Paulo", "America/Sao_Paulo", ["pt", "en"]),
-    ("Mexico City", "America/Mexico_City", ["es", "en"]),
-]
-FIELDS = {
-    "Software": (
-        ["Software Engineering", "Engineering Management", "Site Reliability"],
-        [
-            "Python",
-            "Kubernetes",
-            "Go",
-            "TypeScript",
-            "System design",
-            "PostgreSQL",
-            "Cloud architecture",
-            "Distributed systems",
-            "React",
-            "Security",
-        ],
-    ),
-    "Data & AI": (
-        ["Data Science", "Machine Learning Engineering", "Analytics"],
-        [
-            "Machine learning",
-            "Python",
-            "SQL",
-            "Statistics",
-            "MLOps",
-            "NLP",
-            "Data visualization",
-            "Spark",
-            "Experiment design",
-        ],
-    ),
-    "Product & Design": (
-        ["Product Management", "UX Design", "UX Research"],
-        [
-            "Roadmapping",
-            "User research",
-            "Figma",
-            "Prototyping",
-            "Accessibility",
-            "Product strategy",
-            "Service design",
-        ],
-    ),
-    "Hardware": (
-        ["Electrical Engineering", "Embedded Systems", "Manufacturing"],
-        ["Embedded C", "PCB design", "FPGA", "Robotics", "IoT", "Supply chain"],
-    ),
-    "Telecom": (
-        ["Network Engineering", "Solutions Architecture", "Operations"],
-        ["5G", "Network automation", "Linux", "Ansible", "Cloud architecture"],
-    ),
-}
-GOALS = [
-    "Move into engineering management",
-    "Get promoted to senior",
-    "Switch careers into tech",
-    "Prepare for technical interviews",
-    "Lead my first project",
-    "Speak at a conference",
-    "Negotiate my salary",
-    "Build confidence presenting to executives",
-    "Learn cloud architecture",
-    "Start a tech company",
-    "Return to work after leave",
-    "Find my niche in data science",
-]
-INTERESTS = [
-    "Leadership",
-    "Open source",
-    "Public speaking",
-    "Entrepreneurship",
-    "Work-life balance",
-    "Career change",
-    "Networking",
-    "Writing",
-    "Ethics in AI",
-]
-TRACKS = ["Technical", "Leadership", "Entrepreneurship"]
-
-
-def _people(rng: random.Random, count: int, role: str) -> list[dict[str, Any]]:
-    people = []
-    names = rng.sample([(f, last) for f in FIRST for last in LAST], count)
-    for i, (first, last) in enumerate(names, start=1):
-        industry = rng.choice(list(FIELDS))
-        functions, skills = FIELDS[industry]
-        city, zone, languages = rng.choice(PLACES)
-        function = rng.choice(functions)
-        picked = rng.sample(skills, k=min(len(skills), rng.randint(3, 5)))
-        profile: dict[str, Any] = {
-            "display_name": f"{first} {last}",
-            "location": city,
-            "timezone": zone,
-            "languages": languages,
-            "industry": industry,
-            "job_function": function,
-            "skills": picked,
-            "keywords": rng.sample(INTERESTS, k=2),
-            "custom_fields": {
-                "track": rng.choice(TRACKS),
-                "company_size": rng.choice(["Startup", "Mid-size", "Enterprise"]),
-            },
-            "visibility": {"location": "matches"},
-        }
-        if role == "mentor":
-            years = rng.randint(8, 30)
-            expertise = rng.sample(skills, k=2)
-            profile |= {
-                "headline": f"{function} lead, {years} years in {industry.lower()}",
-                "bio": f"I have spent {years} years in {industry.lower()}, most recently as a "
-                f"{function.lower()} lead in {city}. I enjoy helping people grow in "
-                f"{expertise[0].lower()} and {expertise[1].lower()}, and I am happy to talk "
-                f"about {profile['keywords'][0].lower()}.",
-                "years_experience": years,
-                "expertise": expertise,
-                "capacity": rng.randint(1, 4),
-                "accepting_mentees": rng.random() > 0.15,
-                "availability": [
-                    {"day": d, "start": "17:00", "end": "19:00"}
-                    for d in rng.sample(["mon", "tue", "wed", "thu", "fri"], 2)
-                ],
-            }
-        else:
-            years = rng.randint(0, 7)
-            goals = rng.sample(GOALS, k=2)
-            profile |= {
-                "headline": f"{function} {'student' if years == 0 else 'professional'}",
-                "bio": f"{'Student' if years == 0 else f'{years} years as a {function.lower()}'}"
-                f" based in {city}. My goal: {goals[0].lower()}.",
-                "years_experience": years,
-                "goals": goals,
-                "interests": rng.sample(INTERESTS, k=3),
-            }
-        people.append({"user_id": f"demo-{role}-{i:02d}", "role": role, "profile": profile})
-    return people
 
 
 def _token(user: str, *roles: str, name: str | None = None) -> dict[str, str]:
@@ -361,6 +118,40 @@ def ensure_program(client: httpx.Client) -> dict[str, Any]:
     return created.json()
 
 
+def _approve(
+    client: httpx.Client, pid: str, headers: dict[str, str], admin: dict[str, str]
+) -> bool:
+    """The mentor applies (unless approved or waiting) and the admin approves; ``False``
+    if the mentor was approved already."""
+    me = _check(client.get(f"/v1/programs/{pid}/members/me", headers=headers), 200).json()
+    if me["mentor_approved"]:
+        return False
+    application = me.get("application")
+    if application is None or application["state"] == "rejected":
+        application = _check(
+            client.post(
+                f"/v1/programs/{pid}/mentor-applications",
+                json={
+                    "answers": {
+                        "why": "I want to help the next generation of women in tech find their way."
+                    }
+                },
+                headers=headers,
+            ),
+            201,
+        ).json()
+    _check(
+        client.post(
+            f"/v1/programs/{pid}/mentor-applications/{application['application_id']}/decision",
+            json={"decision": "approved", "note": "Welcome aboard!"},
+            headers=admin,
+        ),
+        200,
+        409,
+    )
+    return True
+
+
 def seed(url: str) -> dict[str, int]:
     rng = random.Random(20240607)
     counts = {"joined": 0, "already_members": 0, "approved": 0}
@@ -369,8 +160,8 @@ def seed(url: str) -> dict[str, int]:
         program = ensure_program(client)
         pid = program["program_id"]
         admin = _token(ADMIN, "org_admin", "member")
-        people = _people(rng, 30, "mentor") + _people(rng, 30, "mentee")
-        for person in people:
+        everyone = people(rng, 30, "mentor") + people(rng, 30, "mentee")
+        for person in everyone:
             headers = _token(person["user_id"], name=person["profile"]["display_name"])
             roles = ["mentor"] if person["role"] == "mentor" else ["mentee"]
             r = client.post(
@@ -382,35 +173,8 @@ def seed(url: str) -> dict[str, int]:
             counts["joined" if r.status_code == 201 else "already_members"] += 1
             if person["role"] != "mentor":
                 continue
-            me = _check(client.get(f"/v1/programs/{pid}/members/me", headers=headers), 200).json()
-            if me["mentor_approved"]:
-                continue
-            application = me.get("application")
-            if application is None or application["state"] == "rejected":
-                application = _check(
-                    client.post(
-                        f"/v1/programs/{pid}/mentor-applications",
-                        json={
-                            "answers": {
-                                "why": "I want to help the next generation of women "
-                                "in tech find their way."
-                            }
-                        },
-                        headers=headers,
-                    ),
-                    201,
-                ).json()
-            _check(
-                client.post(
-                    f"/v1/programs/{pid}/mentor-applications/{application['application_id']}"
-                    "/decision",
-                    json={"decision": "approved", "note": "Welcome aboard!"},
-                    headers=admin,
-                ),
-                200,
-                409,
-            )
-            counts["approved"] += 1
+            if _approve(client, pid, headers, admin):
+                counts["approved"] += 1
     print(
         f"program {PROGRAM_NAME!r} ({pid}) in tenant {TENANT!r}: "
         f"{counts['joined']} members joined, {counts['already_members']} already there, "

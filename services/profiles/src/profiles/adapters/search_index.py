@@ -276,6 +276,15 @@ class ProfileIndex:
             q = tantivy.Query.term_set_query(self.schema, name, list(values))
         return tantivy.Query.const_score_query(q, 0.0)
 
+    def _range(
+        self, name: str, lo: int | None, hi: int | None, bound: int, *, low: int | None = None
+    ) -> tantivy.Query:
+        """A constant-score range filter; an open end is ``bound`` (``low`` below)."""
+        start = lo if lo is not None else (low if low is not None else -bound)
+        end = hi if hi is not None else bound
+        query = tantivy.Query.range_query(self.schema, name, tantivy.FieldType.Integer, start, end)
+        return tantivy.Query.const_score_query(query, 0.0)
+
     def build_query(
         self, tenant_id: str, program_id: str, text: str | None, f: SearchFilters
     ) -> tantivy.Query:
@@ -311,31 +320,9 @@ class ProfileIndex:
         for key, value in f.custom:
             must.append(self._filter("custom", [f"{key}={value}"]))
         if f.tz_min_minutes is not None or f.tz_max_minutes is not None:
-            must.append(
-                tantivy.Query.const_score_query(
-                    tantivy.Query.range_query(
-                        self.schema,
-                        "tz_offset",
-                        tantivy.FieldType.Integer,
-                        f.tz_min_minutes if f.tz_min_minutes is not None else -24 * 60,
-                        f.tz_max_minutes if f.tz_max_minutes is not None else 24 * 60,
-                    ),
-                    0.0,
-                )
-            )
+            must.append(self._range("tz_offset", f.tz_min_minutes, f.tz_max_minutes, 24 * 60))
         if f.min_years is not None or f.max_years is not None:
-            must.append(
-                tantivy.Query.const_score_query(
-                    tantivy.Query.range_query(
-                        self.schema,
-                        "years",
-                        tantivy.FieldType.Integer,
-                        f.min_years if f.min_years is not None else 0,
-                        f.max_years if f.max_years is not None else 1000,
-                    ),
-                    0.0,
-                )
-            )
+            must.append(self._range("years", f.min_years, f.max_years, 1000, low=0))
         clauses = [(tantivy.Occur.Must, q) for q in must]
         keywords = self.keyword_query(text) if text else None
         if keywords is not None:

@@ -128,15 +128,8 @@ def _csv_value(column: str, raw: str) -> Any:
     return value
 
 
-def parse_csv_rows(body: bytes) -> list[ImportRow]:
-    text = _decode(body)
-    if "\x00" in text:
-        raise InvalidInput("the CSV contains NUL characters: is it a binary file?", field="body")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment,unused-ignore]
-    reader = csv.reader(io.StringIO(text), dialect)
+def _read_header(reader: Any) -> list[str]:
+    """The CSV's header line, checked: known columns, user_id, no column twice."""
     try:
         header = next(reader)
     except StopIteration:
@@ -155,6 +148,19 @@ def parse_csv_rows(body: bytes) -> list[ImportRow]:
         raise InvalidInput("the CSV needs a user_id column", field="body")
     if len(set(header)) != len(header):
         raise InvalidInput("the CSV header names a column twice", field="body")
+    return header
+
+
+def parse_csv_rows(body: bytes) -> list[ImportRow]:
+    text = _decode(body)
+    if "\x00" in text:
+        raise InvalidInput("the CSV contains NUL characters: is it a binary file?", field="body")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment,unused-ignore]
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = _read_header(reader)
     rows: list[ImportRow] = []
     number = 0
     while True:
