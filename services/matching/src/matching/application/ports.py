@@ -1,7 +1,7 @@
 """What the use cases need from the outside world, as Protocols.
 
 The adapters (``matching.adapters``) implement them on MongoDB; the unit tests implement
-them in memory (``tests/unit/fakes.py``). Use cases never import an adapter.
+them in memory (``tests/unit/matching_fakes.py``). Use cases never import an adapter.
 """
 
 from __future__ import annotations

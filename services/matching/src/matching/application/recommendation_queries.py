@@ -9,8 +9,8 @@ from chassis.auth import Principal
 from chassis.errors import Forbidden, NotFound
 from matching.application.access import Access
 from matching.application.ports import MentorshipReadModel, Pools
+from matching.domain.explanations import shared_items
 from matching.domain.member_profiles import explanation_payload
-from matching.domain.scoring import shared_items
 
 
 class RecommendationQueries:
