@@ -9,6 +9,7 @@ expiry use case). Nothing sets another object's attributes after construction.
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -87,13 +88,6 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
     )
     changes = MentorBookChanges(books, projector)
     lookups = Lookups(profiles=store, read_models=read_models, access=access, clock=clock)
-    request = RequestMentorship(
-        changes=changes,
-        lookups=lookups,
-        read_models=read_models,
-        pools=pools,
-        max_open_requests=settings.max_open_requests_per_mentee,
-    )
     departed = RemoveDepartedMember(
         changes=changes, books=books, read_models=read_models, clock=clock
     )
@@ -103,19 +97,7 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
         auto_pause_after_unanswered=settings.auto_pause_after_unanswered,
     )
     return MatchingService(
-        request_mentorship=request,
-        join_group=JoinGroup(request=request, read_models=read_models),
-        accept_request=answer.AcceptRequest(changes=changes, lookups=lookups, pools=pools),
-        decline_request=answer.DeclineRequest(changes=changes, lookups=lookups),
-        ask_for_info=answer.AskForInfo(changes=changes, lookups=lookups),
-        provide_info=answer.ProvideInfo(changes=changes, lookups=lookups),
-        withdraw_request=answer.WithdrawRequest(changes=changes, lookups=lookups),
-        end_mentorship=mentor_changes.EndMentorship(changes=changes, lookups=lookups),
-        pause_mentor=mentor_changes.PauseMentor(changes=changes, lookups=lookups),
-        resume_mentor=mentor_changes.ResumeMentor(changes=changes, lookups=lookups),
-        open_group=mentor_changes.OpenGroup(
-            changes=changes, lookups=lookups, read_models=read_models
-        ),
+        **_lifecycle(changes, lookups, read_models, pools, settings),
         rounds=BulkRounds(
             repository=RoundRepository(runtime.events, runtime.db, storage=storage),
             store=store,
@@ -153,6 +135,38 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
         idempotency=IdempotencyStore(runtime.db),
         clock=clock,
     )
+
+
+def _lifecycle(
+    changes: MentorBookChanges,
+    lookups: Lookups,
+    read_models: MatchingReadModels,
+    pools: ScoringPools,
+    settings: MatchingSettings,
+) -> dict[str, Any]:
+    """The mentorship commands: one use case each, all changing books through ``changes``."""
+    request = RequestMentorship(
+        changes=changes,
+        lookups=lookups,
+        read_models=read_models,
+        pools=pools,
+        max_open_requests=settings.max_open_requests_per_mentee,
+    )
+    return {
+        "request_mentorship": request,
+        "join_group": JoinGroup(request=request, read_models=read_models),
+        "accept_request": answer.AcceptRequest(changes=changes, lookups=lookups, pools=pools),
+        "decline_request": answer.DeclineRequest(changes=changes, lookups=lookups),
+        "ask_for_info": answer.AskForInfo(changes=changes, lookups=lookups),
+        "provide_info": answer.ProvideInfo(changes=changes, lookups=lookups),
+        "withdraw_request": answer.WithdrawRequest(changes=changes, lookups=lookups),
+        "end_mentorship": mentor_changes.EndMentorship(changes=changes, lookups=lookups),
+        "pause_mentor": mentor_changes.PauseMentor(changes=changes, lookups=lookups),
+        "resume_mentor": mentor_changes.ResumeMentor(changes=changes, lookups=lookups),
+        "open_group": mentor_changes.OpenGroup(
+            changes=changes, lookups=lookups, read_models=read_models
+        ),
+    }
 
 
 async def prune_pool_changes(service: MatchingService, every_seconds: float = 3600) -> None:
