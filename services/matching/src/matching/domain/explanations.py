@@ -118,7 +118,10 @@ Reason = Callable[[float, PreparedProfile, PreparedProfile, ProgramRules], str]
 
 def _skills(value: float, m: PreparedProfile, t: PreparedProfile, rules: ProgramRules) -> str:
     shared = _shared(m.offered, t.sought)
-    return "shares: " + ", ".join(shared) if shared else "no skills in common"
+    if shared:
+        return "shares: " + ", ".join(shared)
+    related = sorted(m.offered_concepts & t.sought_concepts)
+    return "related fields: " + ", ".join(related) if related else "no skills in common"
 
 
 def _keywords(value: float, m: PreparedProfile, t: PreparedProfile, rules: ProgramRules) -> str:

@@ -199,8 +199,8 @@ class ProfileFeatures:
         return len(self.member_ids)
 
 
-def _side_terms(profile: PreparedProfile, side: Side) -> Mapping[str, str]:
-    return profile.offered if side == "mentor" else profile.sought
+def _side_terms(profile: PreparedProfile, side: Side) -> frozenset[str]:
+    return profile.offered_concepts if side == "mentor" else profile.sought_concepts
 
 
 def _row_values(profile: PreparedProfile) -> dict[str, Any]:

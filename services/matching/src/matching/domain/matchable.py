@@ -18,7 +18,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-from matching.domain.terms import is_placeholder, normalize_language, normalize_terms
+from matching.domain.terms import (
+    fields_of,
+    is_placeholder,
+    normalize_language,
+    normalize_terms,
+    term_phrases,
+)
 
 MENTOR_ROLE = "mentor"
 MENTEE_ROLE = "mentee"
@@ -98,6 +104,8 @@ class PreparedProfile:
     profile: MatchableProfile
     offered: Mapping[str, str]  # skills and expertise: what the member can teach
     sought: Mapping[str, str]  # goals, interests and skills: what the member wants to grow
+    offered_fields: Mapping[str, str]  # the fields of what is offered ("security engineering")
+    sought_fields: Mapping[str, str]
     languages: Mapping[str, str]
     keyword_phrases: Mapping[str, str]  # every term of the profile, as whole phrases
     industry: str  # canonical; "" when unknown or a placeholder
@@ -110,6 +118,15 @@ class PreparedProfile:
     @property
     def member_id(self) -> str:
         return self.profile.member_id
+
+    @property
+    def offered_concepts(self) -> frozenset[str]:
+        """What the skills criterion compares on the mentor side: terms and their fields."""
+        return frozenset(self.offered.keys() | self.offered_fields.keys())
+
+    @property
+    def sought_concepts(self) -> frozenset[str]:
+        return frozenset(self.sought.keys() | self.sought_fields.keys())
 
     @property
     def free_slots(self) -> float:
@@ -155,10 +172,14 @@ def prepare_profile(profile: MatchableProfile, at: datetime) -> PreparedProfile:
             languages[canonical] = canonical.title()
     years = profile.years_experience
     custom = {key: _custom_values(value) for key, value in profile.custom_fields}
+    offered = normalize_terms((*profile.skills, *profile.expertise))
+    sought = normalize_terms((*profile.goals, *profile.interests, *profile.skills))
     return PreparedProfile(
         profile=profile,
-        offered=normalize_terms((*profile.skills, *profile.expertise)),
-        sought=normalize_terms((*profile.goals, *profile.interests, *profile.skills)),
+        offered=offered,
+        sought=sought,
+        offered_fields=fields_of(offered),
+        sought_fields=fields_of(sought),
         languages=languages,
         keyword_phrases=normalize_terms(
             (
@@ -191,6 +212,18 @@ def profile_text(profile: MatchableProfile) -> str:
         values = tuple(v for v in values if not is_placeholder(v))
         if values:
             parts.append(f"{label}: {', '.join(values)}.")
+    # The canonical English words of abbreviations and French wordings ("k8s", "gestion de
+    # projet"), which the English sentence model reads far better than the originals.
+    written = " ".join(parts).casefold()
+    topics = dict.fromkeys(
+        phrase
+        for values in (profile.skills, profile.expertise, profile.goals, profile.interests)
+        for value in values
+        for phrase in term_phrases(value)
+        if phrase not in written
+    )
+    if topics:
+        parts.append(f"Topics: {', '.join(topics)}.")
     return " ".join(part.strip() for part in parts if part.strip())
 
 

@@ -216,8 +216,11 @@ def composite(values: Mapping[str, np.ndarray], rules: ProgramRules) -> np.ndarr
 # --------------------------------------------------------------------------- one pair
 
 
-def _overlap(mentor_values: Mapping[str, object], mentee_values: Mapping[str, object]) -> Overlap:
-    shared = len(mentor_values.keys() & mentee_values.keys())
+def _overlap(
+    mentor_values: Mapping[str, object] | frozenset[str],
+    mentee_values: Mapping[str, object] | frozenset[str],
+) -> Overlap:
+    shared = len(set(mentor_values) & set(mentee_values))
     return Overlap(
         np.asarray(float(shared)),
         np.asarray(float(len(mentor_values))),
@@ -249,7 +252,7 @@ def pair_facts(mentor: PreparedProfile, mentee: PreparedProfile) -> PairFacts:
         industry=_equal_known(mentor.industry, mentee.industry),
         function=_equal_known(mentor.job_function, mentee.job_function),
         semantic=np.asarray(semantic),
-        skills=_overlap(mentor.offered, mentee.sought),
+        skills=_overlap(mentor.offered_concepts, mentee.sought_concepts),
         keywords=_overlap(mentor.keyword_phrases, mentee.keyword_phrases),
         languages=_overlap(mentor.languages, mentee.languages),
         custom={

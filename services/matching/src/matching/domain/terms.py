@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from matching.domain.vocabulary import (
+    BROADER,
     CONCEPTS,
     LANGUAGE_NAMES,
     PHRASE_SYNONYMS,
@@ -55,8 +56,16 @@ LANGUAGE_ALIASES: dict[str, str] = _cleaned_table(LANGUAGE_NAMES)
 PLACEHOLDERS: frozenset[str] = frozenset(_clean(word) for word in PLACEHOLDER_WORDS)
 #: Every canonical phrase the tables know: what is looked for inside longer phrases.
 KNOWN_CONCEPTS: frozenset[str] = frozenset(
-    {*PHRASE_ALIASES.values(), *TOKEN_ALIASES.values(), *(_clean(c) for c in CONCEPTS)}
+    {
+        *PHRASE_ALIASES.values(),
+        *TOKEN_ALIASES.values(),
+        *(_clean(c) for c in CONCEPTS),
+        *BROADER,
+        *BROADER.values(),
+    }
 )
+# a chain longer than this is a cycle in the table
+_MAX_FIELD_DEPTH = 5
 
 
 def is_placeholder(value: str) -> bool:
@@ -125,6 +134,22 @@ def normalize_terms(terms: Iterable[str]) -> dict[str, str]:
             if canonical and canonical not in result:
                 result[canonical] = term.strip() if canonical == whole else canonical
     return result
+
+
+def fields_of(phrases: Iterable[str]) -> dict[str, str]:
+    """The fields ``phrases`` belong to, up the table ("penetration testing" -> "security
+    engineering"), without the phrases themselves: field -> how to show it."""
+    given = set(phrases)
+    fields: dict[str, str] = {}
+    for phrase in given:
+        current = phrase
+        for _ in range(_MAX_FIELD_DEPTH):
+            current = BROADER.get(current, "")
+            if not current:
+                break
+            if current not in given:
+                fields.setdefault(current, current)
+    return fields
 
 
 def normalize_language(language: str) -> str:
