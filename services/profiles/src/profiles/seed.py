@@ -25,6 +25,52 @@ ADMIN = "demo-admin"
 PROGRAM_NAME = "Women in Tech Canada"
 
 
+#: the demo program's configuration (created once)
+DEMO_PROGRAM: dict[str, Any] = {
+    "name": PROGRAM_NAME,
+    "description": "A national eMentorship network: experienced women in technology "
+    "coach students and early-career professionals across Canada and beyond.",
+    "kind": "informal",
+    "modes": "both",
+    "requires_mentor_approval": True,
+    "default_capacity": 3,
+    "max_group_size": 8,
+    "partner_organization_ids": ["demo-university", "demo-association"],
+    "custom_fields": [
+        {
+            "key": "track",
+            "label": "Mentoring track",
+            "type": "single_choice",
+            "options": TRACKS,
+            "required": True,
+        },
+        {
+            "key": "company_size",
+            "label": "Company size",
+            "type": "single_choice",
+            "options": ["Startup", "Mid-size", "Enterprise"],
+        },
+    ],
+    "mentor_questions": [
+        {"key": "why", "text": "Why do you want to mentor in this program?"},
+        {
+            "key": "experience",
+            "text": "Tell us about mentoring you have done before.",
+            "required": False,
+        },
+    ],
+    "matching_weights": {
+        "skills": 5,
+        "expertise": 4,
+        "languages": 2,
+        "timezone": 2,
+        "industry": 1,
+        "custom:track": 3,
+    },
+    "constraints": {"require_shared_language": True, "max_timezone_difference_hours": 6},
+}
+
+
 def _token(user: str, *roles: str, name: str | None = None) -> dict[str, str]:
     token = mint_token(user, TENANT, roles=list(roles) or ["member"], name=name, ttl_seconds=3600)
     return {"Authorization": f"Bearer {token}"}
@@ -66,52 +112,11 @@ def ensure_program(client: httpx.Client) -> dict[str, Any]:
         cursor = page["next_cursor"]
         if not cursor:
             break
-    spec = {
-        "name": PROGRAM_NAME,
-        "description": "A national eMentorship network: experienced women in technology "
-        "coach students and early-career professionals across Canada and beyond.",
-        "kind": "informal",
-        "modes": "both",
-        "requires_mentor_approval": True,
-        "default_capacity": 3,
-        "max_group_size": 8,
-        "partner_organization_ids": ["demo-university", "demo-association"],
-        "custom_fields": [
-            {
-                "key": "track",
-                "label": "Mentoring track",
-                "type": "single_choice",
-                "options": TRACKS,
-                "required": True,
-            },
-            {
-                "key": "company_size",
-                "label": "Company size",
-                "type": "single_choice",
-                "options": ["Startup", "Mid-size", "Enterprise"],
-            },
-        ],
-        "mentor_questions": [
-            {"key": "why", "text": "Why do you want to mentor in this program?"},
-            {
-                "key": "experience",
-                "text": "Tell us about mentoring you have done before.",
-                "required": False,
-            },
-        ],
-        "matching_weights": {
-            "skills": 5,
-            "expertise": 4,
-            "languages": 2,
-            "timezone": 2,
-            "industry": 1,
-            "custom:track": 3,
-        },
-        "constraints": {"require_shared_language": True, "max_timezone_difference_hours": 6},
-    }
     created = _check(
         client.post(
-            "/v1/programs", json=spec, headers={**admin, "Idempotency-Key": "seed-demo-program"}
+            "/v1/programs",
+            json=DEMO_PROGRAM,
+            headers={**admin, "Idempotency-Key": "seed-demo-program"},
         ),
         201,
     )
