@@ -18,7 +18,7 @@ from chassis.domain import DomainEvent
 from chassis.eventstore import Publish
 from matching.domain import mentor_events as ev
 from matching.domain.mentor_book import MentorBook
-from matching.domain.rules import CRITERIA, DEFAULT_WEIGHTS, ProgramRules
+from matching.domain.rules import ProgramRules, weights_from_program
 from mentorship_contracts.events.base import Participant
 from mentorship_contracts.events.matching import (
     MatchMadeV1,
@@ -29,39 +29,7 @@ from mentorship_contracts.events.matching import (
 from mentorship_contracts.events.profiles import MentorPausedV1, ProfileChangedV1
 from mentorship_contracts.events.programs import ProgramChangedV1
 
-#: Program weight keys (profile field names) -> the scorer's criteria. Several fields may
-#: feed one criterion (their weights add up); keys without a criterion (``languages`` is a
-#: hard rule here, ``custom:*`` fields are not scored yet) are ignored.
-WEIGHT_KEYS: Mapping[str, str] = {
-    "skills": "skills",
-    "expertise": "skills",
-    "goals": "skills",
-    "interests": "skills",
-    "industry": "industry",
-    "job_function": "function",
-    "function": "function",
-    "years_experience": "experience",
-    "experience": "experience",
-    "timezone": "timezone",
-    "keywords": "keywords",
-    "semantic": "semantic",
-    "bio": "semantic",
-    "headline": "semantic",
-}
-
-
 # --------------------------------------------------------------------------- programs
-
-
-def weights_from_program(weights: Mapping[str, float]) -> dict[str, float]:
-    mapped: dict[str, float] = {}
-    for key, weight in weights.items():
-        criterion = WEIGHT_KEYS.get(key)
-        if criterion is not None and weight > 0:
-            mapped[criterion] = mapped.get(criterion, 0.0) + float(weight)
-    if not mapped:
-        return dict(DEFAULT_WEIGHTS)
-    return {c: mapped.get(c, 0.0) for c in CRITERIA}
 
 
 def rules_from_program(config: Mapping[str, Any] | None) -> ProgramRules:

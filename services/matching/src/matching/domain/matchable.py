@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -63,8 +63,8 @@ class MatchableProfile:
     capacity: int = 0
     accepting_mentees: bool = True
     active_mentee_count: int = 0
-    # (key, value) pairs sorted by key; a mapping is accepted and converted
-    custom_fields: tuple[tuple[str, CustomValue], ...] = ()
+    # a mapping is accepted and kept as (key, value) pairs sorted by key (hashable)
+    custom_fields: tuple[tuple[str, CustomValue], ...] | Mapping[str, object] = ()
     embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +79,10 @@ class MatchableProfile:
             "custom_fields",
             tuple(sorted((str(k), _frozen_value(v)) for k, v in items)),
         )
+
+    @property
+    def custom_items(self) -> tuple[tuple[str, CustomValue], ...]:
+        return cast(tuple[tuple[str, CustomValue], ...], self.custom_fields)
 
     @property
     def free_slots(self) -> int:
@@ -171,7 +175,7 @@ def prepare_profile(profile: MatchableProfile, at: datetime) -> PreparedProfile:
         if canonical and canonical not in languages:
             languages[canonical] = canonical.title()
     years = profile.years_experience
-    custom = {key: _custom_values(value) for key, value in profile.custom_fields}
+    custom = {key: _custom_values(value) for key, value in profile.custom_items}
     offered = normalize_terms((*profile.skills, *profile.expertise))
     sought = normalize_terms((*profile.goals, *profile.interests, *profile.skills))
     return PreparedProfile(

@@ -48,6 +48,7 @@ def _matchable(doc: Mapping[str, Any], *, embedding: np.ndarray | None) -> Match
         keywords=tuple(snap.get("keywords") or ()),
         headline=snap.get("headline") or "",
         bio=snap.get("bio") or "",
+        custom_fields=snap.get("custom_fields") or {},
         embedding=embedding,
     )
 
