@@ -14,9 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from matching.domain.taxonomy import BROADER, CONCEPTS
 from matching.domain.vocabulary import (
-    BROADER,
-    CONCEPTS,
     LANGUAGE_NAMES,
     PHRASE_SYNONYMS,
     PLACEHOLDER_WORDS,
