@@ -223,9 +223,8 @@ def test_a_route_can_have_smaller_pages(client: TestClient) -> None:
     is_problem(client.get("/v1/small", params={"limit": 6}), 422, "limit")
 
 
-@pytest.mark.parametrize("cursor", ["", "x" * 501])
-def test_cursor_is_bounded(client: TestClient, cursor: str) -> None:
-    is_problem(client.get("/v1/goals", params={"cursor": cursor}), 422, "cursor")
+def test_cursor_is_bounded(client: TestClient) -> None:
+    is_problem(client.get("/v1/goals", params={"cursor": "x" * 501}), 422, "cursor")
 
 
 # --------------------------------------------------------------------------- idempotency

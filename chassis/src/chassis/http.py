@@ -66,7 +66,6 @@ Limit = Annotated[int, limit_query()]
 Cursor = Annotated[
     str | None,
     Query(
-        min_length=1,
         max_length=MAX_CURSOR_LENGTH,
         description="Opaque: the next_cursor of the previous page (omit for the first page).",
     ),
@@ -133,7 +132,8 @@ async def idempotent_create(
 
     async def action() -> tuple[int, Any, dict[str, str]]:
         created = await create()
-        return 201, created.body.model_dump(mode="json", exclude_unset=True), created.headers()
+        body = created.body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return 201, body, created.headers()
 
     return await store.run(
         key=key,

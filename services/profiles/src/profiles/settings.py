@@ -11,8 +11,11 @@ class ProfilesSettings(ServiceSettings):
 
     service_name: str = "profiles"
     http_port: int = 8001
-    #: bulk imports send up to 10,000 rows of CSV in one request
-    max_request_body_bytes: int = 5_000_000
+    max_import_body_bytes: int = Field(
+        default=5_000_000,
+        description="Body limit of the bulk member import (up to 10,000 CSV rows in one "
+        "request); every other route takes PROFILES_MAX_REQUEST_BODY_BYTES (1 MB).",
+    )
 
     search_index_path: str | None = Field(
         default=None,

@@ -1,16 +1,35 @@
-"""HTTP API of the profiles service under ``/v1``: parse, call the service, shape the reply."""
+"""HTTP API of the profiles service under ``/v1``: parse, call the service, shape the reply.
+
+Pagination, ``Idempotency-Key``, ``ETag``/``If-Match`` and the documented problems are the
+kit's (:mod:`chassis.http`); bodies are capped at ``PROFILES_MAX_REQUEST_BODY_BYTES``
+(1 MB) except the bulk import's (``PROFILES_MAX_IMPORT_BODY_BYTES``).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from chassis.auth import CurrentPrincipal, Principal
-from chassis.errors import InvalidInput, Problem
-from chassis.limits import parse_json_body
+from chassis.auth import CurrentPrincipal
+from chassis.errors import InvalidInput
+from chassis.http import (
+    Created,
+    Cursor,
+    ExpectedVersion,
+    IdempotencyKey,
+    Limit,
+    Page,
+    RequiredVersion,
+    from_app_state,
+    idempotent_create,
+    limit_query,
+    problems,
+    set_etag,
+)
+from chassis.limits import larger_body, parse_json_body
 from profiles.adapters.search_index import SearchFilters
 from profiles.application.imports import parse_csv_rows, parse_json_rows
 from profiles.application.service import ProfilesService
@@ -19,48 +38,25 @@ from profiles.domain.program import Program, ProgramSpec
 from profiles.entrypoints.schemas import (
     ApplicationOut,
     ApplicationRequest,
+    DataExport,
     DecisionRequest,
+    ErasureReport,
     ImportReport,
     InviteRequest,
     JoinRequest,
     MemberOut,
-    MemberPage,
+    MembershipOut,
     MemberSummary,
     ProfileInput,
     ProgramOut,
-    ProgramPage,
     RolesRequest,
     SearchPageOut,
 )
 
 router = APIRouter(prefix="/v1", tags=["profiles"])
 
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=300)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Retrying a create with the same key returns the first response.",
-    ),
-]
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=100, description="The ETag (version) you edit."),
-]
-
-
-class PreconditionRequired(Problem):
-    status, title = 428, "Precondition required"
-
-
-def get_service(request: Request) -> ProfilesService:
-    service: ProfilesService = request.app.state.profiles
-    return service
-
-
-Service = Annotated[ProfilesService, Depends(get_service)]
+Service = Annotated[ProfilesService, Depends(from_app_state("profiles"))]
+SearchLimit = Annotated[int, limit_query(50)]
 
 
 class Me(BaseModel):
@@ -83,27 +79,7 @@ async def me(principal: CurrentPrincipal) -> Me:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def parse_if_match(value: str | None, *, required: bool) -> int | None:
-    if value is None or value.strip() == "*":
-        if required:
-            raise PreconditionRequired(
-                "send If-Match with the ETag from your last GET (edits never overwrite blindly)",
-                field="If-Match",
-            )
-        return None
-    raw = value.strip()
-    raw = raw[2:] if raw.startswith("W/") else raw
-    raw = raw.strip('"')
-    if not (raw.isascii() and raw.isdigit()):  # str.isdigit() also takes "²", int() does not
-        raise InvalidInput(f"If-Match {value!r} is not an ETag of this API", field="If-Match")
-    return int(raw)
-
-
-def program_out(program: Program) -> dict[str, Any]:
+def program_out(program: Program) -> ProgramOut:
     spec = program.require_spec()
     return ProgramOut(
         **spec.model_dump(),
@@ -112,7 +88,7 @@ def program_out(program: Program) -> dict[str, Any]:
         version=program.version,
         created_by=program.created_by,
         created_at=program.created_at,
-    ).model_dump(mode="json")
+    )
 
 
 def program_doc_out(doc: dict[str, Any]) -> ProgramOut:
@@ -128,9 +104,9 @@ def program_doc_out(doc: dict[str, Any]) -> ProgramOut:
 
 def member_out(
     member: Member, program: Program, viewer: Viewer, load: int | None = None
-) -> dict[str, Any]:
+) -> MemberOut:
     app = member.current_application()
-    out = MemberOut(
+    return MemberOut(
         member_id=member.member_id,
         program_id=member.program_id,
         user_id=member.user_id,
@@ -151,22 +127,17 @@ def member_out(
         current_load=load if "mentor" in member.roles else None,
         missing_required=member.missing_required(program) if viewer == "self" else None,
     )
-    return out.model_dump(mode="json")
-
-
-def with_etag(body: dict[str, Any], version: int, status: int = 200) -> JSONResponse:
-    return JSONResponse(body, status_code=status, headers={"ETag": etag(version)})
-
-
-def _scope(principal: Principal, request: Request) -> tuple[str, str, str, str]:
-    return (principal.tenant_id, principal.user_id, request.method, request.url.path)
 
 
 # --- programs --------------------------------------------------------------------------------
 
 
 @router.post(
-    "/programs", status_code=201, response_model=ProgramOut, summary="Create a program (org_admin)"
+    "/programs",
+    status_code=201,
+    response_model=ProgramOut,
+    summary="Create a program (org_admin)",
+    responses=problems(403, 409),
 )
 async def create_program(
     spec: ProgramSpec,
@@ -175,55 +146,62 @@ async def create_program(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def action() -> tuple[int, Any, dict[str, str]]:
+    async def create() -> Created:
         program = await service.create_program(principal, spec)
-        return (
-            201,
+        return Created(
             program_out(program),
-            {
-                "ETag": etag(program.version),
-                "Location": f"/v1/programs/{program.program_id}",
-            },
+            location=f"/v1/programs/{program.program_id}",
+            version=program.version,
         )
 
-    return await service.idempotency.run(
-        key=idempotency_key,
-        scope=_scope(principal, request),
-        body=spec.model_dump(mode="json"),
-        action=action,
+    return await idempotent_create(
+        service.idempotency, request, principal, idempotency_key, spec, create
     )
 
 
-@router.get("/programs", summary="Programs your organization may join")
+@router.get(
+    "/programs", response_model=Page[ProgramOut], summary="Programs your organization may join"
+)
 async def list_programs(
     principal: CurrentPrincipal, service: Service, cursor: Cursor = None, limit: Limit = 20
-) -> ProgramPage:
+) -> Page[ProgramOut]:
     docs, next_cursor = await service.list_programs(principal, cursor, limit)
-    return ProgramPage(items=[program_doc_out(d) for d in docs], next_cursor=next_cursor)
+    return Page(items=[program_doc_out(d) for d in docs], next_cursor=next_cursor)
 
 
-@router.get("/programs/{program_id}", response_model=ProgramOut, summary="A program")
-async def get_program(program_id: str, principal: CurrentPrincipal, service: Service) -> Response:
+@router.get(
+    "/programs/{program_id}",
+    response_model=ProgramOut,
+    summary="A program",
+    responses=problems(404),
+)
+async def get_program(
+    program_id: str, principal: CurrentPrincipal, service: Service, response: Response
+) -> ProgramOut:
     program = await service.program_for(principal, program_id)
-    return with_etag(program_out(program), program.version)
+    set_etag(response, program.version)
+    return program_out(program)
 
 
 @router.patch(
-    "/programs/{program_id}", response_model=ProgramOut, summary="Change a program's settings"
+    "/programs/{program_id}",
+    response_model=ProgramOut,
+    summary="Change a program's settings (If-Match: the ETag you read)",
+    responses=problems(403, 404, 409, 412),
 )
 async def update_program(
     program_id: str,
     principal: CurrentPrincipal,
     service: Service,
     changes: Annotated[dict[str, Any], Body()],
-    if_match: IfMatch = None,
-) -> Response:
+    response: Response,
+    version: ExpectedVersion,
+) -> ProgramOut:
     if len(changes) > 30:
         raise InvalidInput("too many settings in one change", field="body")
-    program = await service.update_program(
-        principal, program_id, changes, parse_if_match(if_match, required=False)
-    )
-    return with_etag(program_out(program), program.version)
+    program = await service.update_program(principal, program_id, changes, version)
+    set_etag(response, program.version)
+    return program_out(program)
 
 
 # --- members ---------------------------------------------------------------------------------
@@ -234,6 +212,7 @@ async def update_program(
     status_code=201,
     response_model=MemberOut,
     summary="Join a program (as mentee and/or mentor)",
+    responses=problems(404, 409),
 )
 async def join_program(
     program_id: str,
@@ -243,7 +222,7 @@ async def join_program(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def action() -> tuple[int, Any, dict[str, str]]:
+    async def create() -> Created:
         member, program = await service.join(
             principal,
             program_id,
@@ -252,20 +231,14 @@ async def join_program(
             custom=body.custom_fields,
             visibility=dict(body.visibility),
         )
-        return (
-            201,
+        return Created(
             member_out(member, program, "self", 0),
-            {
-                "ETag": etag(member.version),
-                "Location": f"/v1/programs/{program_id}/members/me",
-            },
+            location=f"/v1/programs/{program_id}/members/me",
+            version=member.version,
         )
 
-    return await service.idempotency.run(
-        key=idempotency_key,
-        scope=_scope(principal, request),
-        body=body.model_dump(mode="json"),
-        action=action,
+    return await idempotent_create(
+        service.idempotency, request, principal, idempotency_key, body, create
     )
 
 
@@ -274,6 +247,7 @@ async def join_program(
     status_code=201,
     response_model=MemberOut,
     summary="Add a person to the program (admin)",
+    responses=problems(403, 404, 409),
 )
 async def invite_member(
     program_id: str,
@@ -283,7 +257,7 @@ async def invite_member(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def action() -> tuple[int, Any, dict[str, str]]:
+    async def create() -> Created:
         member, program = await service.invite(
             principal,
             program_id,
@@ -293,13 +267,10 @@ async def invite_member(
             fields=body.profile_fields(),
             custom=body.custom_fields,
         )
-        return 201, member_out(member, program, "admin", 0), {"ETag": etag(member.version)}
+        return Created(member_out(member, program, "admin", 0), version=member.version)
 
-    return await service.idempotency.run(
-        key=idempotency_key,
-        scope=_scope(principal, request),
-        body=body.model_dump(mode="json"),
-        action=action,
+    return await idempotent_create(
+        service.idempotency, request, principal, idempotency_key, body, create
     )
 
 
@@ -309,14 +280,17 @@ async def invite_member(
     summary="Bulk-add members from CSV (text/csv) or JSON (admin)",
     description="CSV: a header line with user_id and any of the profile fields (lists "
     "separated by ';', custom fields as custom.<key>), UTF-8. JSON: {\"members\": [...]}. "
-    "Each row is checked on its own; the report says which rows were rejected and why.",
+    "Each row is checked on its own; the report says which rows were rejected and why. "
+    "The body may be as large as PROFILES_MAX_IMPORT_BODY_BYTES (x-max-body-bytes).",
+    responses=problems(403, 404),
     openapi_extra={
+        **larger_body("max_import_body_bytes"),
         "requestBody": {
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
                 "application/json": {"schema": {"type": "object"}},
             }
-        }
+        },
     },
 )
 async def import_members(
@@ -338,7 +312,12 @@ async def import_members(
     return ImportReport(**report)
 
 
-@router.get("/programs/{program_id}/members", summary="Members of a program (admin)")
+@router.get(
+    "/programs/{program_id}/members",
+    response_model=Page[MemberSummary],
+    summary="Members of a program (admin)",
+    responses=problems(403, 404),
+)
 async def list_members(
     program_id: str,
     principal: CurrentPrincipal,
@@ -347,7 +326,7 @@ async def list_members(
     application_state: Literal["submitted", "approved", "rejected"] | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> MemberPage:
+) -> Page[MemberSummary]:
     docs, next_cursor = await service.list_members(
         principal,
         program_id,
@@ -356,7 +335,7 @@ async def list_members(
         cursor=cursor,
         limit=limit,
     )
-    return MemberPage(
+    return Page(
         items=[
             MemberSummary(
                 member_id=d["_id"],
@@ -375,12 +354,18 @@ async def list_members(
 
 
 @router.get(
-    "/programs/{program_id}/members/me", response_model=MemberOut, summary="Your own profile"
+    "/programs/{program_id}/members/me",
+    response_model=MemberOut,
+    summary="Your own profile",
+    responses=problems(404),
 )
-async def my_profile(program_id: str, principal: CurrentPrincipal, service: Service) -> Response:
+async def my_profile(
+    program_id: str, principal: CurrentPrincipal, service: Service, response: Response
+) -> MemberOut:
     member, program = await service.my_membership(principal, program_id)
     load = (await service.loads.load_of([member.member_id])).get(member.member_id, 0)
-    return with_etag(member_out(member, program, "self", load), member.version)
+    set_etag(response, member.version)
+    return member_out(member, program, "self", load)
 
 
 @router.patch(
@@ -388,16 +373,16 @@ async def my_profile(program_id: str, principal: CurrentPrincipal, service: Serv
     response_model=MemberOut,
     summary="Edit your profile (If-Match: the ETag you read)",
     description="Send only the fields you change; null clears a field.",
+    responses=problems(404, 412, 428),
 )
 async def edit_my_profile(
     program_id: str,
     body: ProfileInput,
     principal: CurrentPrincipal,
     service: Service,
-    if_match: IfMatch = None,
-) -> Response:
-    version = parse_if_match(if_match, required=True)
-    assert version is not None
+    response: Response,
+    version: RequiredVersion,
+) -> MemberOut:
     member, program = await service.edit_my_profile(
         principal,
         program_id,
@@ -407,13 +392,15 @@ async def edit_my_profile(
         visibility=dict(body.visibility),
     )
     load = (await service.loads.load_of([member.member_id])).get(member.member_id, 0)
-    return with_etag(member_out(member, program, "self", load), member.version)
+    set_etag(response, member.version)
+    return member_out(member, program, "self", load)
 
 
 @router.delete(
     "/programs/{program_id}/members/me",
     status_code=204,
     summary="Leave the program and erase your profile in it",
+    responses=problems(404),
 )
 async def erase_my_membership(
     program_id: str, principal: CurrentPrincipal, service: Service
@@ -426,18 +413,25 @@ async def erase_my_membership(
     "/programs/{program_id}/members/{member_id}",
     response_model=MemberOut,
     summary="A member's profile, as you may see it",
+    responses=problems(404),
 )
 async def get_member(
-    program_id: str, member_id: str, principal: CurrentPrincipal, service: Service
-) -> Response:
+    program_id: str,
+    member_id: str,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+) -> MemberOut:
     member, program, viewer, load = await service.view_member(principal, program_id, member_id)
-    return with_etag(member_out(member, program, viewer, load), member.version)
+    set_etag(response, member.version)
+    return member_out(member, program, viewer, load)
 
 
 @router.put(
     "/programs/{program_id}/members/{member_id}/roles",
     response_model=MemberOut,
-    summary="Set a member's roles (admin)",
+    summary="Set a member's roles (admin; If-Match: the ETag you read)",
+    responses=problems(403, 404, 409, 412),
 )
 async def set_roles(
     program_id: str,
@@ -445,16 +439,14 @@ async def set_roles(
     body: RolesRequest,
     principal: CurrentPrincipal,
     service: Service,
-    if_match: IfMatch = None,
-) -> Response:
+    response: Response,
+    version: ExpectedVersion,
+) -> MemberOut:
     member, program = await service.change_roles(
-        principal,
-        program_id,
-        member_id,
-        list(body.roles),
-        parse_if_match(if_match, required=False),
+        principal, program_id, member_id, list(body.roles), version
     )
-    return with_etag(member_out(member, program, "admin"), member.version)
+    set_etag(response, member.version)
+    return member_out(member, program, "admin")
 
 
 # --- mentor applications ----------------------------------------------------------------------
@@ -479,6 +471,7 @@ def application_out(member: Member, app: dict[str, Any], *, with_answers: bool) 
     status_code=201,
     response_model=ApplicationOut,
     summary="Apply to mentor in the program",
+    responses=problems(404, 409),
 )
 async def apply_to_mentor(
     program_id: str,
@@ -488,22 +481,21 @@ async def apply_to_mentor(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def action() -> tuple[int, Any, dict[str, str]]:
+    async def create() -> Created:
         member, _ = await service.apply_to_mentor(principal, program_id, dict(body.answers))
         app = member.applications[-1]
-        return 201, application_out(member, app, with_answers=True).model_dump(mode="json"), {}
+        return Created(application_out(member, app, with_answers=True))
 
-    return await service.idempotency.run(
-        key=idempotency_key,
-        scope=_scope(principal, request),
-        body=body.model_dump(mode="json"),
-        action=action,
+    return await idempotent_create(
+        service.idempotency, request, principal, idempotency_key, body, create
     )
 
 
 @router.get(
     "/programs/{program_id}/mentor-applications/mine",
+    response_model=list[ApplicationOut],
     summary="Your mentor applications in the program, latest last",
+    responses=problems(404),
 )
 async def my_applications(
     program_id: str, principal: CurrentPrincipal, service: Service
@@ -514,7 +506,9 @@ async def my_applications(
 
 @router.get(
     "/programs/{program_id}/mentor-applications",
+    response_model=Page[MemberSummary],
     summary="Applications of the program, e.g. those waiting for a decision (admin)",
+    responses=problems(403, 404),
 )
 async def list_applications(
     program_id: str,
@@ -523,7 +517,7 @@ async def list_applications(
     state: Literal["submitted", "approved", "rejected"] = "submitted",
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> MemberPage:
+) -> Page[MemberSummary]:
     return await list_members(program_id, principal, service, None, state, cursor, limit)
 
 
@@ -531,6 +525,7 @@ async def list_applications(
     "/programs/{program_id}/mentor-applications/{application_id}",
     response_model=ApplicationOut,
     summary="One application with its answers (admin, or the applicant)",
+    responses=problems(404),
 )
 async def get_application(
     program_id: str, application_id: str, principal: CurrentPrincipal, service: Service
@@ -543,6 +538,7 @@ async def get_application(
     "/programs/{program_id}/mentor-applications/{application_id}/decision",
     response_model=ApplicationOut,
     summary="Approve or reject a mentor application (admin)",
+    responses=problems(403, 404, 409),
 )
 async def decide_application(
     program_id: str,
@@ -573,6 +569,7 @@ async def decide_application(
     description="Keywords are ranked by relevance (BM25, English stemming, small typos "
     "tolerated) over headline, bio, skills, expertise, goals, interests and keywords. "
     "Filters combine with AND; several values of one filter with OR (skills: all).",
+    responses=problems(404),
 )
 async def search(
     program_id: str,
@@ -594,8 +591,8 @@ async def search(
         list[str], Query(max_length=20, description="key:value, e.g. track:backend")
     ] = [],  # noqa: B006
     cursor: Cursor = None,
-    limit: Annotated[int, Query(ge=1, le=50)] = 20,
-) -> dict[str, Any]:
+    limit: SearchLimit = 20,
+) -> SearchPageOut:
     for name, values in (
         ("industry", industry),
         ("job_function", job_function),
@@ -627,30 +624,39 @@ async def search(
         accepting=accepting,
         custom=pairs,
     )
-    return await service.search(principal, program_id, q, filters, limit=limit, cursor=cursor)
+    page = await service.search(principal, program_id, q, filters, limit=limit, cursor=cursor)
+    return SearchPageOut.model_validate(page)
 
 
 # --- you and your data -----------------------------------------------------------------------
 
 
-@router.get("/me/memberships", summary="The programs you are a member of")
-async def my_memberships(principal: CurrentPrincipal, service: Service) -> list[dict[str, Any]]:
+@router.get(
+    "/me/memberships",
+    response_model=list[MembershipOut],
+    summary="The programs you are a member of",
+)
+async def my_memberships(principal: CurrentPrincipal, service: Service) -> list[MembershipOut]:
     docs = await service.read_models.memberships_of(principal.tenant_id, principal.user_id)
     return [
-        {
-            "member_id": d["_id"],
-            "program_id": d["program_id"],
-            "roles": d["roles"],
-            "mentor_approved": d["mentor_approved"],
-            "display_name": d.get("display_name"),
-            "application": d.get("application"),
-        }
+        MembershipOut(
+            member_id=d["_id"],
+            program_id=d["program_id"],
+            roles=d["roles"],
+            mentor_approved=d["mentor_approved"],
+            display_name=d.get("display_name"),
+            application=d.get("application"),
+        )
         for d in docs
         if d.get("status") == "active"
     ]
 
 
-@router.get("/me/export", summary="Everything this service holds about you (JSON)")
+@router.get(
+    "/me/export",
+    response_model=DataExport,
+    summary="Everything this service holds about you (JSON)",
+)
 async def export_my_data(principal: CurrentPrincipal, service: Service) -> JSONResponse:
     data = await service.export(principal)
     return JSONResponse(
@@ -661,10 +667,11 @@ async def export_my_data(principal: CurrentPrincipal, service: Service) -> JSONR
 
 @router.post(
     "/me/erasure",
+    response_model=ErasureReport,
     summary="Erase your profiles in every program of this tenant",
     description="Publishes an erasure tombstone on profile-changed for each membership and "
     "overwrites the personal data in the stored history.",
 )
-async def erase_my_data(principal: CurrentPrincipal, service: Service) -> dict[str, Any]:
+async def erase_my_data(principal: CurrentPrincipal, service: Service) -> ErasureReport:
     erased = await service.erase_everything(principal)
-    return {"erased_member_ids": erased}
+    return ErasureReport(erased_member_ids=erased)

@@ -83,11 +83,6 @@ class ProgramOut(ProgramSpec):
     created_at: str | None = None
 
 
-class ProgramPage(BaseModel):
-    items: list[ProgramOut]
-    next_cursor: str | None
-
-
 class MemberOut(BaseModel):
     member_id: str
     program_id: str
@@ -115,11 +110,6 @@ class MemberSummary(BaseModel):
     mentor_approved: bool
     joined_at: str | None
     application: dict[str, Any] | None = None
-
-
-class MemberPage(BaseModel):
-    items: list[MemberSummary]
-    next_cursor: str | None
 
 
 class ApplicationOut(BaseModel):
@@ -158,3 +148,26 @@ class ImportReport(BaseModel):
     created: int
     rejected: int
     rows: list[dict[str, Any]]
+
+
+class MembershipOut(BaseModel):
+    member_id: str
+    program_id: str
+    roles: list[str]
+    mentor_approved: bool
+    display_name: str | None = None
+    application: dict[str, Any] | None = None
+
+
+class DataExport(BaseModel):
+    """What ``GET /me/export`` answers (as an attachment)."""
+
+    user_id: str
+    tenant_id: str
+    memberships: list[dict[str, Any]] = Field(
+        description="Each membership with its profile, applications and history."
+    )
+
+
+class ErasureReport(BaseModel):
+    erased_member_ids: list[str]
