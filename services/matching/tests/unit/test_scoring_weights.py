@@ -174,7 +174,8 @@ def test_related_fields_are_scored_but_not_called_shared() -> None:
     mentee = replace(MENTEE, goals=("appsec",), keywords=())
     mentor = _mentor("m", skills=("Penetration testing",), keywords=())
     explanation = explain(mentor, mentee, ProgramRules(), at=AT)
-    skills = next(c for c in explanation.contributions if c.criterion == "skills")
-    assert skills.value and skills.value > 0
-    assert skills.reason == "related fields: security engineering"
+    fields = next(c for c in explanation.contributions if c.criterion == "fields")
+    assert fields.value and fields.value > 0
+    assert fields.reason == "related fields: security engineering"
+    assert "related fields: security engineering" in explanation.reasons
     assert shared_items(mentor, mentee, at=AT)["skills"] == []

@@ -118,10 +118,14 @@ Reason = Callable[[float, PreparedProfile, PreparedProfile, ProgramRules], str]
 
 def _skills(value: float, m: PreparedProfile, t: PreparedProfile, rules: ProgramRules) -> str:
     shared = _shared(m.offered, t.sought)
-    if shared:
-        return "shares: " + ", ".join(shared)
-    related = sorted(m.offered_concepts & t.sought_concepts)
-    return "related fields: " + ", ".join(related) if related else "no skills in common"
+    return "shares: " + ", ".join(shared) if shared else "no skills in common"
+
+
+def _fields(value: float, m: PreparedProfile, t: PreparedProfile, rules: ProgramRules) -> str:
+    if math.isnan(value):
+        return "no known field in what is sought"
+    related = sorted(m.offered_fields.keys() & t.sought_fields.keys())
+    return "related fields: " + ", ".join(related) if related else "no related fields"
 
 
 def _keywords(value: float, m: PreparedProfile, t: PreparedProfile, rules: ProgramRules) -> str:
@@ -197,6 +201,7 @@ def _custom(criterion: str, value: float, m: PreparedProfile, t: PreparedProfile
 
 REASONS: Mapping[str, Reason] = {
     "skills": _skills,
+    "fields": _fields,
     "keywords": _keywords,
     "industry": _industry,
     "function": _function,

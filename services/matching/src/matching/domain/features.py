@@ -168,8 +168,8 @@ def equal(a: Codes, b: Codes) -> np.ndarray:
 class ProfileFeatures:
     """Per-profile arrays for one side of the matrix, computed once and reused.
 
-    ``side`` decides the skills bag: mentors are scored on what they offer (skills and
-    expertise), mentees on what they seek (goals, interests and skills).
+    ``side`` decides the skills and fields bags: mentors are scored on what they offer
+    (skills and expertise), mentees on what they seek (goals, interests and skills).
     """
 
     side: Side
@@ -189,6 +189,7 @@ class ProfileFeatures:
     utc_offsets: np.ndarray
     years: np.ndarray
     skills: Bag
+    fields: Bag
     languages: Bag
     keywords: Bag
     custom: Mapping[str, Bag]  # one bag per custom field key seen on this side
@@ -199,8 +200,12 @@ class ProfileFeatures:
         return len(self.member_ids)
 
 
-def _side_terms(profile: PreparedProfile, side: Side) -> frozenset[str]:
-    return profile.offered_concepts if side == "mentor" else profile.sought_concepts
+def _side_terms(profile: PreparedProfile, side: Side) -> Mapping[str, str]:
+    return profile.offered if side == "mentor" else profile.sought
+
+
+def _side_fields(profile: PreparedProfile, side: Side) -> Mapping[str, str]:
+    return profile.offered_fields if side == "mentor" else profile.sought_fields
 
 
 def _row_values(profile: PreparedProfile) -> dict[str, Any]:
@@ -270,6 +275,7 @@ def build_features(
         industries=Codes.of(p.industry for p in prepared),
         job_functions=Codes.of(p.job_function for p in prepared),
         skills=Bag.of(_side_terms(p, side) for p in prepared),
+        fields=Bag.of(_side_fields(p, side) for p in prepared),
         languages=Bag.of(p.languages for p in prepared),
         keywords=Bag.of(p.keyword_phrases for p in prepared),
         custom={key: Bag.of(p.custom.get(key, {}) for p in prepared) for key in custom_keys},
@@ -324,6 +330,7 @@ def replace_profile(
         industries=features.industries.with_row(index, profile.industry),
         job_functions=features.job_functions.with_row(index, profile.job_function),
         skills=features.skills.with_row(index, _side_terms(profile, features.side)),
+        fields=features.fields.with_row(index, _side_fields(profile, features.side)),
         languages=features.languages.with_row(index, profile.languages),
         keywords=features.keywords.with_row(index, profile.keyword_phrases),
         custom=_custom_with(features, index, profile),

@@ -109,7 +109,7 @@ class PreparedProfile:
     offered: Mapping[str, str]  # skills and expertise: what the member can teach
     sought: Mapping[str, str]  # goals, interests and skills: what the member wants to grow
     offered_fields: Mapping[str, str]  # the fields of what is offered ("security engineering")
-    sought_fields: Mapping[str, str]
+    sought_fields: Mapping[str, str]  # the fields of what is sought
     languages: Mapping[str, str]
     keyword_phrases: Mapping[str, str]  # every term of the profile, as whole phrases
     industry: str  # canonical; "" when unknown or a placeholder
@@ -122,15 +122,6 @@ class PreparedProfile:
     @property
     def member_id(self) -> str:
         return self.profile.member_id
-
-    @property
-    def offered_concepts(self) -> frozenset[str]:
-        """What the skills criterion compares on the mentor side: terms and their fields."""
-        return frozenset(self.offered.keys() | self.offered_fields.keys())
-
-    @property
-    def sought_concepts(self) -> frozenset[str]:
-        return frozenset(self.sought.keys() | self.sought_fields.keys())
 
     @property
     def free_slots(self) -> float:

@@ -82,6 +82,7 @@ class PairFacts:
     function: np.ndarray
     semantic: np.ndarray
     skills: Overlap  # what the mentor offers x what the mentee seeks
+    fields: Overlap  # the fields of the same (taxonomy.py)
     keywords: Overlap
     languages: Overlap
     custom: Mapping[str, Overlap]  # by custom field key
@@ -144,6 +145,8 @@ def criterion_values(facts: PairFacts, rules: ProgramRules) -> dict[str, np.ndar
         )
     values: dict[str, np.ndarray] = {
         "skills": _set_cosine(facts.skills),
+        # unknown when nothing the mentee seeks is in a known field
+        "fields": _where_known(facts.fields.mentee_size > 0, _set_cosine(facts.fields)),
         "industry": facts.industry,
         "function": facts.function,
         "experience": _where_known(~np.isnan(gap), _experience_gap_value(gap, rules)),
@@ -216,11 +219,8 @@ def composite(values: Mapping[str, np.ndarray], rules: ProgramRules) -> np.ndarr
 # --------------------------------------------------------------------------- one pair
 
 
-def _overlap(
-    mentor_values: Mapping[str, object] | frozenset[str],
-    mentee_values: Mapping[str, object] | frozenset[str],
-) -> Overlap:
-    shared = len(set(mentor_values) & set(mentee_values))
+def _overlap(mentor_values: Mapping[str, object], mentee_values: Mapping[str, object]) -> Overlap:
+    shared = len(mentor_values.keys() & mentee_values.keys())
     return Overlap(
         np.asarray(float(shared)),
         np.asarray(float(len(mentor_values))),
@@ -252,7 +252,8 @@ def pair_facts(mentor: PreparedProfile, mentee: PreparedProfile) -> PairFacts:
         industry=_equal_known(mentor.industry, mentee.industry),
         function=_equal_known(mentor.job_function, mentee.job_function),
         semantic=np.asarray(semantic),
-        skills=_overlap(mentor.offered_concepts, mentee.sought_concepts),
+        skills=_overlap(mentor.offered, mentee.sought),
+        fields=_overlap(mentor.offered_fields, mentee.sought_fields),
         keywords=_overlap(mentor.keyword_phrases, mentee.keyword_phrases),
         languages=_overlap(mentor.languages, mentee.languages),
         custom={

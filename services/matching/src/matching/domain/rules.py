@@ -18,6 +18,7 @@ CUSTOM_PREFIX = "custom:"
 
 Criterion = Literal[
     "skills",
+    "fields",
     "industry",
     "function",
     "experience",
@@ -30,6 +31,7 @@ Criterion = Literal[
 #: The built-in criteria, in the order explanations list them; ``custom:<key>`` follow.
 CRITERIA: tuple[Criterion, ...] = (
     "skills",
+    "fields",
     "industry",
     "function",
     "experience",
@@ -40,8 +42,9 @@ CRITERIA: tuple[Criterion, ...] = (
     "availability",
 )
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "skills": 0.35,
-    "semantic": 0.30,
+    "skills": 0.30,
+    "fields": 0.10,
+    "semantic": 0.25,
     "keywords": 0.10,
     "industry": 0.05,
     "function": 0.05,
@@ -51,9 +54,9 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 }
 
 #: Program weight keys (profile field names) -> the criteria they feed, with shares.
-#: The fields that say what is offered and asked feed both the term criterion and the
-#: meaning criterion.
-ASKED_FIELD_SHARES: Mapping[str, float] = {"skills": 0.6, "semantic": 0.4}
+#: The fields that say what is offered and asked feed the term, related-field and meaning
+#: criteria.
+ASKED_FIELD_SHARES: Mapping[str, float] = {"skills": 0.45, "fields": 0.15, "semantic": 0.4}
 WEIGHT_KEYS: Mapping[str, Mapping[str, float]] = {
     "skills": ASKED_FIELD_SHARES,
     "expertise": ASKED_FIELD_SHARES,

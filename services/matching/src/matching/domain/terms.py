@@ -63,6 +63,7 @@ KNOWN_CONCEPTS: frozenset[str] = frozenset(
         *BROADER.values(),
     }
 )
+_FIELDS = frozenset(BROADER.values())
 # a chain longer than this is a cycle in the table
 _MAX_FIELD_DEPTH = 5
 
@@ -137,17 +138,15 @@ def normalize_terms(terms: Iterable[str]) -> dict[str, str]:
 
 def fields_of(phrases: Iterable[str]) -> dict[str, str]:
     """The fields ``phrases`` belong to, up the table ("penetration testing" -> "security
-    engineering"), without the phrases themselves: field -> how to show it."""
-    given = set(phrases)
+    engineering"), and the phrases that name a field themselves ("leadership")."""
     fields: dict[str, str] = {}
-    for phrase in given:
-        current = phrase
+    for phrase in phrases:
+        current = phrase if phrase in _FIELDS else BROADER.get(phrase, "")
         for _ in range(_MAX_FIELD_DEPTH):
-            current = BROADER.get(current, "")
             if not current:
                 break
-            if current not in given:
-                fields.setdefault(current, current)
+            fields.setdefault(current, current)
+            current = BROADER.get(current, "")
     return fields
 
 

@@ -116,6 +116,7 @@ def features_facts(
         function=_equal_known(mentors.job_functions, mentees.job_functions),
         semantic=_semantic(mentors, mentees),
         skills=_overlap(mentors.skills, mentees.skills, shape),
+        fields=_overlap(mentors.fields, mentees.fields, shape),
         keywords=_overlap(mentors.keywords, mentees.keywords, shape),
         languages=_overlap(mentors.languages, mentees.languages, shape),
         custom={
