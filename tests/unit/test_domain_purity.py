@@ -22,7 +22,7 @@ IO_LIBRARIES = {
     "opentelemetry",
 }
 #: chassis modules a domain package may use: pure building blocks and error types
-ALLOWED_CHASSIS = {"chassis.domain", "chassis.errors", "chassis.limits"}
+ALLOWED_CHASSIS = {"chassis.domain", "chassis.errors"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -6,7 +6,7 @@ Declare a consumer with :meth:`EventConsumers.subscribe`; the handler receives a
 * **idempotence**: an event id this consumer already processed is skipped (ids are kept in
   the ``processed_events`` collection after the effect is stored). Handlers whose effect is
   not naturally idempotent should also make it conditional on the source version (see
-  ``Projection.apply_if_newer``): that closes the crash window between effect and marker;
+  ``chassis.projections.apply_if_newer``): that closes the crash window between effect and marker;
 * **commit after effect**: records are consumed in batches (one poll) and the offsets are
   committed only after every handler and marker of the batch succeeded (FastStream
   ``AckPolicy.NACK_ON_ERROR``, auto-commit off; an error rewinds to the batch start);

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -342,49 +342,3 @@ class EventStore:
                 )
                 rewritten += 1
         return rewritten
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """An event a command recorded, not yet stored, and the version it will have."""
-
-    type: str
-    data: dict[str, Any]
-    version: int
-
-
-class Aggregate:
-    """Base for event-sourced aggregates: state is the fold of its events.
-
-    Subclasses implement ``apply(event_type, data)``. A command *records* its events
-    (:meth:`record` applies each at once and keeps it in ``pending``); the application
-    appends ``pending`` at ``loaded_version`` and clears it.
-    """
-
-    def __init__(self, stream_id: str) -> None:
-        self.stream_id = stream_id
-        self.version = 0
-        self.pending: list[Recorded] = []
-
-    def apply(self, event_type: str, data: Mapping[str, Any]) -> None:  # pragma: no cover
-        raise NotImplementedError
-
-    def record(self, event_type: str, data: Mapping[str, Any]) -> Recorded:
-        event = Recorded(event_type, dict(data), self.version + 1)
-        self.apply(event_type, event.data)
-        self.version = event.version
-        self.pending.append(event)
-        return event
-
-    @property
-    def loaded_version(self) -> int:
-        """The version the aggregate had when loaded: the append's expected version."""
-        return self.version - len(self.pending)
-
-    @classmethod
-    def rehydrate(cls, stream_id: str, events: Sequence[StoredEvent]) -> Self:
-        aggregate = cls(stream_id)
-        for event in events:
-            aggregate.apply(event.type, event.data)
-            aggregate.version = event.version
-        return aggregate

@@ -1,5 +1,9 @@
 """Read models: projections of events, rebuildable by replay.
 
+A service rebuilds its own read models by folding its event store
+(``EventStore.all_events``) or, for what it learns from others, by replaying the topics
+with a new consumer name.
+
 A projection applies events to documents; :func:`apply_if_newer` makes each update
 conditional on the source aggregate's version, which turns at-least-once delivery (and
 replays) into exactly-once effects without transactions.
@@ -8,12 +12,11 @@ replays) into exactly-once effects without transactions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from chassis.eventstore import EventStore, StoredEvent
 from chassis.mongo import retry_transient
 
 
@@ -49,21 +52,3 @@ async def apply_if_newer(
         return True
     except DuplicateKeyError:
         return False
-
-
-class Projection(Protocol):
-    """A read model built from one service's event store."""
-
-    async def reset(self) -> None: ...
-
-    async def apply(self, event: StoredEvent) -> None: ...
-
-
-async def rebuild(store: EventStore, projection: Projection) -> int:
-    """Drop the read model and replay every event into it; returns the event count."""
-    await projection.reset()
-    count = 0
-    async for event in store.all_events():
-        await projection.apply(event)
-        count += 1
-    return count
