@@ -2,76 +2,83 @@
 
 Every route needs a bearer token; the tenant comes from it and scopes every lookup, so an
 id from another tenant answers 404. Creating POSTs take an ``Idempotency-Key``; lists are
-paginated with an opaque ``cursor``.
+paginated with an opaque ``cursor`` (both the kit's, :mod:`chassis.http`). Every route
+answers a typed model (``schemas.py``) built from what the use case returns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from chassis.auth import CurrentPrincipal, Principal
+from chassis.http import (
+    Created,
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    Page,
+    from_app_state,
+    idempotent_create,
+    problems,
+)
 from matching.application.service import MatchingService
 from matching.entrypoints.schemas import (
     Availability,
+    AvailabilityOut,
     Decline,
     EndMentorship,
+    GroupOut,
     JoinGroup,
+    MatchOut,
+    MatchSummary,
+    MentorCard,
     OpenGroup,
+    PairExplanation,
     Publish,
+    PublishOut,
+    Recommendations,
     RequestMentorship,
+    RequestOut,
+    RequestSummary,
     RoundInput,
+    RoundList,
+    RoundOut,
+    RunOut,
     Text,
 )
 
 router = APIRouter(prefix="/v1", tags=["matching"])
 
 IdPath = Annotated[str, Path(min_length=1, max_length=128)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=500)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Retrying a create with the same key returns the first response.",
-    ),
-]
+Service = Annotated[MatchingService, Depends(from_app_state("matching"))]
+M = TypeVar("M", bound=BaseModel)
+
+#: Request views leave out what the viewer may not read (see schemas.RequestOut): their
+#: routes answer with response_model_exclude_unset.
 
 
-def get_service(request: Request) -> MatchingService:
-    service: MatchingService = request.app.state.matching
-    return service
-
-
-Service = Annotated[MatchingService, Depends(get_service)]
-Outcome = tuple[int, Any, dict[str, str]]
-
-
-async def idempotent(
+async def create_once(
     service: MatchingService,
     principal: Principal,
     request: Request,
     key: str | None,
-    body: Any,
-    action: Callable[[], Awaitable[Any]],
-    *,
-    location: Callable[[Any], str],
+    body: BaseModel,
+    model: type[M],
+    action: Callable[[], Awaitable[dict[str, Any]]],
+    location: Callable[[M], str],
 ) -> JSONResponse:
-    async def run() -> Outcome:
-        result = jsonable_encoder(await action())
-        return 201, result, {"Location": location(result)}
+    """An idempotent create answering ``model`` built from the use case's result."""
 
-    return await service.idempotency.run(
-        key=key,
-        scope=(principal.tenant_id, principal.user_id, request.method, request.url.path),
-        body=body,
-        action=run,
-    )
+    async def create() -> Created:
+        out = model.model_validate(await action())
+        return Created(out, location=location(out))
+
+    return await idempotent_create(service.idempotency, request, principal, key, body, create)
 
 
 # --------------------------------------------------------------------------- recommendations
@@ -79,7 +86,9 @@ async def idempotent(
 
 @router.get(
     "/programs/{program_id}/recommendations",
+    response_model=Recommendations,
     summary="Your recommended mentors, best first, each with why",
+    responses=problems(403, 404),
 )
 async def my_recommendations(
     program_id: IdPath, principal: CurrentPrincipal, service: Service, limit: Limit = 10
@@ -89,7 +98,9 @@ async def my_recommendations(
 
 @router.get(
     "/programs/{program_id}/members/{member_id}/recommendations",
+    response_model=Recommendations,
     summary="A mentee's recommendations (the mentee or an admin)",
+    responses=problems(403, 404),
 )
 async def member_recommendations(
     program_id: IdPath,
@@ -105,7 +116,9 @@ async def member_recommendations(
 
 @router.get(
     "/programs/{program_id}/mentors/{mentor_id}/explanation",
+    response_model=PairExplanation,
     summary="Why a mentor is (or is not) a match for you",
+    responses=problems(403, 404),
 )
 async def explain_mentor(
     program_id: IdPath,
@@ -120,7 +133,12 @@ async def explain_mentor(
 # --------------------------------------------------------------------------- mentors
 
 
-@router.get("/programs/{program_id}/mentors/{mentor_id}", summary="A mentor's availability")
+@router.get(
+    "/programs/{program_id}/mentors/{mentor_id}",
+    response_model=MentorCard,
+    summary="A mentor's availability",
+    responses=problems(404),
+)
 async def mentor_card(
     program_id: IdPath, mentor_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
@@ -129,7 +147,9 @@ async def mentor_card(
 
 @router.put(
     "/programs/{program_id}/mentors/me/availability",
+    response_model=AvailabilityOut,
     summary="Pause or resume taking new mentees (mentors)",
+    responses=problems(403, 404, 409),
 )
 async def set_availability(
     program_id: IdPath, body: Availability, principal: CurrentPrincipal, service: Service
@@ -147,7 +167,10 @@ async def set_availability(
 @router.post(
     "/programs/{program_id}/requests",
     status_code=201,
+    response_model=RequestOut,
     summary="Ask a mentor for mentorship (mentees)",
+    responses=problems(403, 404, 409),
+    response_model_exclude_unset=True,
 )
 async def request_mentorship(
     program_id: IdPath,
@@ -157,23 +180,26 @@ async def request_mentorship(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def action() -> dict[str, Any]:
-        return await service.request_mentorship(
-            principal, program_id, mentor_id=body.mentor_id, message=body.message
-        )
-
-    return await idempotent(
+    return await create_once(
         service,
         principal,
         request,
         idempotency_key,
-        body.model_dump(),
-        action,
-        location=lambda r: f"/v1/requests/{r['request_id']}",
+        body,
+        RequestOut,
+        lambda: service.request_mentorship(
+            principal, program_id, mentor_id=body.mentor_id, message=body.message
+        ),
+        location=lambda r: f"/v1/requests/{r.request_id}",
     )
 
 
-@router.get("/programs/{program_id}/requests", summary="Your requests (as mentee or mentor)")
+@router.get(
+    "/programs/{program_id}/requests",
+    response_model=Page[RequestSummary],
+    summary="Your requests (as mentee or mentor)",
+    responses=problems(403, 404),
+)
 async def list_requests(
     program_id: IdPath,
     principal: CurrentPrincipal,
@@ -191,21 +217,40 @@ async def list_requests(
     )
 
 
-@router.get("/requests/{request_id}", summary="A request (its mentee, mentor or an admin)")
+@router.get(
+    "/requests/{request_id}",
+    response_model=RequestOut,
+    summary="A request (its mentee, mentor or an admin)",
+    responses=problems(404),
+    response_model_exclude_unset=True,
+)
 async def get_request(
     request_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
     return await service.mentorships.get_request(principal, request_id)
 
 
-@router.post("/requests/{request_id}/accept", summary="Accept a request (the mentor)")
+@router.post(
+    "/requests/{request_id}/accept",
+    response_model=RequestOut,
+    summary="Accept a request (the mentor)",
+    description="The answer carries the mentorship it made (match).",
+    responses=problems(403, 404, 409),
+    response_model_exclude_unset=True,
+)
 async def accept_request(
     request_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
     return await service.accept_request(principal, request_id)
 
 
-@router.post("/requests/{request_id}/decline", summary="Decline a request (the mentor)")
+@router.post(
+    "/requests/{request_id}/decline",
+    response_model=RequestOut,
+    summary="Decline a request (the mentor)",
+    responses=problems(403, 404, 409),
+    response_model_exclude_unset=True,
+)
 async def decline_request(
     request_id: IdPath, body: Decline, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
@@ -213,7 +258,11 @@ async def decline_request(
 
 
 @router.post(
-    "/requests/{request_id}/ask-info", summary="Ask the mentee for more information (the mentor)"
+    "/requests/{request_id}/ask-info",
+    response_model=RequestOut,
+    summary="Ask the mentee for more information (the mentor)",
+    responses=problems(403, 404, 409),
+    response_model_exclude_unset=True,
 )
 async def ask_for_info(
     request_id: IdPath, body: Text, principal: CurrentPrincipal, service: Service
@@ -221,14 +270,26 @@ async def ask_for_info(
     return await service.ask_for_info(principal, request_id, question=body.text)
 
 
-@router.post("/requests/{request_id}/info", summary="Answer the mentor's question (the mentee)")
+@router.post(
+    "/requests/{request_id}/info",
+    response_model=RequestOut,
+    summary="Answer the mentor's question (the mentee)",
+    responses=problems(403, 404, 409),
+    response_model_exclude_unset=True,
+)
 async def provide_info(
     request_id: IdPath, body: Text, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
     return await service.provide_info(principal, request_id, answer=body.text)
 
 
-@router.post("/requests/{request_id}/withdraw", summary="Withdraw your request (the mentee)")
+@router.post(
+    "/requests/{request_id}/withdraw",
+    response_model=RequestOut,
+    summary="Withdraw your request (the mentee)",
+    responses=problems(403, 404, 409),
+    response_model_exclude_unset=True,
+)
 async def withdraw_request(
     request_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
@@ -238,7 +299,12 @@ async def withdraw_request(
 # --------------------------------------------------------------------------- matches
 
 
-@router.get("/programs/{program_id}/matches", summary="Your mentorships")
+@router.get(
+    "/programs/{program_id}/matches",
+    response_model=Page[MatchSummary],
+    summary="Your mentorships",
+    responses=problems(403, 404),
+)
 async def list_matches(
     program_id: IdPath,
     principal: CurrentPrincipal,
@@ -252,14 +318,24 @@ async def list_matches(
     )
 
 
-@router.get("/matches/{match_id}", summary="A mentorship (its members or an admin)")
+@router.get(
+    "/matches/{match_id}",
+    response_model=MatchOut,
+    summary="A mentorship (its members or an admin)",
+    responses=problems(404),
+)
 async def get_match(
     match_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
     return await service.mentorships.get_match(principal, match_id)
 
 
-@router.post("/matches/{match_id}/end", summary="End a mentorship (either side or an admin)")
+@router.post(
+    "/matches/{match_id}/end",
+    response_model=MatchOut,
+    summary="End a mentorship (either side or an admin)",
+    responses=problems(403, 404, 409),
+)
 async def end_match(
     match_id: IdPath, body: EndMentorship, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
@@ -270,7 +346,11 @@ async def end_match(
 
 
 @router.post(
-    "/programs/{program_id}/groups", status_code=201, summary="Open a mentoring group (mentors)"
+    "/programs/{program_id}/groups",
+    status_code=201,
+    response_model=GroupOut,
+    summary="Open a mentoring group (mentors)",
+    responses=problems(403, 404, 409),
 )
 async def open_group(
     program_id: IdPath,
@@ -280,12 +360,13 @@ async def open_group(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return await idempotent(
+    return await create_once(
         service,
         principal,
         request,
         idempotency_key,
-        body.model_dump(),
+        body,
+        GroupOut,
         lambda: service.open_group(
             principal,
             program_id,
@@ -293,11 +374,16 @@ async def open_group(
             description=body.description,
             capacity=body.capacity,
         ),
-        location=lambda g: f"/v1/programs/{program_id}/groups/{g['group_id']}",
+        location=lambda g: f"/v1/programs/{program_id}/groups/{g.group_id}",
     )
 
 
-@router.get("/programs/{program_id}/groups", summary="The program's mentoring groups")
+@router.get(
+    "/programs/{program_id}/groups",
+    response_model=Page[GroupOut],
+    summary="The program's mentoring groups",
+    responses=problems(404),
+)
 async def list_groups(
     program_id: IdPath,
     principal: CurrentPrincipal,
@@ -308,7 +394,12 @@ async def list_groups(
     return await service.mentorships.list_groups(principal, program_id, cursor=cursor, limit=limit)
 
 
-@router.get("/programs/{program_id}/groups/{group_id}", summary="A mentoring group")
+@router.get(
+    "/programs/{program_id}/groups/{group_id}",
+    response_model=GroupOut,
+    summary="A mentoring group",
+    responses=problems(404),
+)
 async def get_group(
     program_id: IdPath, group_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
@@ -318,7 +409,10 @@ async def get_group(
 @router.post(
     "/programs/{program_id}/groups/{group_id}/requests",
     status_code=201,
+    response_model=RequestOut,
     summary="Ask to join a group (mentees)",
+    responses=problems(403, 404, 409),
+    response_model_exclude_unset=True,
 )
 async def join_group(
     program_id: IdPath,
@@ -329,17 +423,15 @@ async def join_group(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def action() -> dict[str, Any]:
-        return await service.join_group(principal, program_id, group_id, message=body.message)
-
-    return await idempotent(
+    return await create_once(
         service,
         principal,
         request,
         idempotency_key,
-        body.model_dump(),
-        action,
-        location=lambda r: f"/v1/requests/{r['request_id']}",
+        body,
+        RequestOut,
+        lambda: service.join_group(principal, program_id, group_id, message=body.message),
+        location=lambda r: f"/v1/requests/{r.request_id}",
     )
 
 
@@ -349,7 +441,9 @@ async def join_group(
 @router.post(
     "/programs/{program_id}/rounds",
     status_code=201,
+    response_model=RunOut,
     summary="Open a bulk matching round and run it (admins, formal programs)",
+    responses=problems(403, 404, 409),
 )
 async def open_round(
     program_id: IdPath,
@@ -359,27 +453,38 @@ async def open_round(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return await idempotent(
+    return await create_once(
         service,
         principal,
         request,
         idempotency_key,
-        body.model_dump(),
+        body,
+        RunOut,
         lambda: service.rounds.open_round(
             principal, program_id, pinned=body.pinned_pairs(), forbidden=body.forbidden_pairs()
         ),
-        location=lambda r: f"/v1/programs/{program_id}/rounds/{r['round_id']}",
+        location=lambda r: f"/v1/programs/{program_id}/rounds/{r.round_id}",
     )
 
 
-@router.get("/programs/{program_id}/rounds", summary="The program's matching rounds (admins)")
+@router.get(
+    "/programs/{program_id}/rounds",
+    response_model=RoundList,
+    summary="The program's matching rounds (admins)",
+    responses=problems(403, 404, 409),
+)
 async def list_rounds(
     program_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
     return {"items": await service.rounds.list_rounds(principal, program_id)}
 
 
-@router.get("/programs/{program_id}/rounds/{round_id}", summary="A round and its runs (admins)")
+@router.get(
+    "/programs/{program_id}/rounds/{round_id}",
+    response_model=RoundOut,
+    summary="A round and its runs (admins)",
+    responses=problems(403, 404, 409),
+)
 async def get_round(
     program_id: IdPath, round_id: IdPath, principal: CurrentPrincipal, service: Service
 ) -> dict[str, Any]:
@@ -389,7 +494,9 @@ async def get_round(
 @router.post(
     "/programs/{program_id}/rounds/{round_id}/runs",
     status_code=201,
+    response_model=RunOut,
     summary="Run the round again, with new pins and vetoes (admins)",
+    responses=problems(403, 404, 409),
 )
 async def rerun_round(
     program_id: IdPath,
@@ -400,12 +507,13 @@ async def rerun_round(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return await idempotent(
+    return await create_once(
         service,
         principal,
         request,
         idempotency_key,
-        body.model_dump(),
+        body,
+        RunOut,
         lambda: service.rounds.rerun(
             principal,
             program_id,
@@ -413,13 +521,15 @@ async def rerun_round(
             pinned=body.pinned_pairs(),
             forbidden=body.forbidden_pairs(),
         ),
-        location=lambda r: f"/v1/programs/{program_id}/rounds/{round_id}/runs/{r['run']}",
+        location=lambda r: f"/v1/programs/{program_id}/rounds/{round_id}/runs/{r.run}",
     )
 
 
 @router.get(
     "/programs/{program_id}/rounds/{round_id}/runs/{run}",
+    response_model=RunOut,
     summary="One run: its inputs, pairs with explanations, unmatched mentees with reasons",
+    responses=problems(403, 404, 409),
 )
 async def get_run(
     program_id: IdPath,
@@ -433,7 +543,9 @@ async def get_run(
 
 @router.post(
     "/programs/{program_id}/rounds/{round_id}/publish",
+    response_model=PublishOut,
     summary="Publish a run: every pair becomes a mentorship (admins)",
+    responses=problems(403, 404, 409),
 )
 async def publish_round(
     program_id: IdPath,
