@@ -62,8 +62,10 @@ async def test_requests_that_cannot_be(ready: Matching) -> None:
     assert _problem(stranger, 404, "mentor not found")["field"] == "mentor_id"
     # oneself
     _problem(await m.ask("max", "max"), 422, "yourself")
-    # not an approved mentor, not a mentee
-    _problem(await m.ask("sam", "new"), 409, "not approved")
+    # an unapproved mentor is invisible to mentees (issue 10 #3): as if not there
+    unapproved = _problem(await m.ask("sam", "new"), 404, "mentor not found")
+    assert unapproved["field"] == "mentor_id"
+    # not a mentee
     _problem(await m.ask("bob", "ada"), 403, "mentees")
     # invalid bodies name the field
     too_long = await m.http.post(
