@@ -305,7 +305,7 @@ def test_sparse_and_dense_agree_on_a_realistic_round() -> None:
 
 
 def test_certificate_rejects_a_suboptimal_matching() -> None:
-    from matching.domain.bulk import NegativeCycleError, _residual_potentials
+    from matching.domain.bulk_solvers import NegativeCycleError, residual_potentials
 
     # The greedy-trap round: (a, x) + nothing for y is worse than (a, y) + (b, x).
     gain = np.array([[0.9, 0.8], [0.7, 0.0]])
@@ -313,10 +313,10 @@ def test_certificate_rejects_a_suboptimal_matching() -> None:
     capacity = np.array([1, 1])
     greedy_choice = np.array([0, -1])  # mentee x -> mentor a, mentee y unmatched
     with pytest.raises(NegativeCycleError):
-        _residual_potentials(gain, every_pair, capacity, greedy_choice)
+        residual_potentials(gain, every_pair, capacity, greedy_choice)
 
     # Optimal only among (a, x) and (b, x): the certificate points at the excluded (a, y).
     restricted = np.array([[True, False], [True, False]])
-    mentor_pi, mentee_pi = _residual_potentials(gain, restricted, capacity, greedy_choice)
+    mentor_pi, mentee_pi = residual_potentials(gain, restricted, capacity, greedy_choice)
     reduced = -gain + mentee_pi[None, :] - mentor_pi[:, None]
     assert reduced[0, 1] < 0
