@@ -173,6 +173,7 @@ class FakePools:
     def __init__(self) -> None:
         self.pools: dict[tuple[str, str], ProgramPool] = {}
         self.own_writes: list[tuple[str, str, str, int | None]] = []
+        self.changes = 0
 
     def get(self, tenant_id: str, program_id: str) -> ProgramPool:
         return self.pools.setdefault(
@@ -189,6 +190,9 @@ class FakePools:
 
     def all(self) -> list[ProgramPool]:
         return list(self.pools.values())
+
+    def changed(self) -> None:
+        self.changes += 1
 
 
 class FakeQueue:

@@ -23,7 +23,7 @@ from typing import Any
 from chassis import access as policy
 from chassis.auth import Principal
 from chassis.errors import Forbidden, NotFound
-from matching.adapters.profile_store import ProfileStore
+from matching.application.ports import Memberships
 
 ID_MAX = 128
 
@@ -99,7 +99,7 @@ def program_facts(doc: Mapping[str, Any] | None) -> policy.ProgramFacts | None:
 
 
 class Access:
-    def __init__(self, store: ProfileStore) -> None:
+    def __init__(self, store: Memberships) -> None:
         self.store = store
 
     async def caller(self, principal: Principal, program_id: str) -> Caller:

@@ -52,17 +52,21 @@ class Rounds(Protocol):
     async def program_rounds(self, tenant_id: str, program_id: str) -> dict[str, Any]: ...
 
 
-class Profiles(Protocol):
-    """The profile read model: programs, members' profiles and availability, memberships."""
+class Memberships(Protocol):
+    """Who is in a program: its configuration and a user's member id and roles (access)."""
 
     async def program(self, tenant_id: str, program_id: str) -> dict[str, Any] | None: ...
 
-    async def profile(
-        self, tenant_id: str, program_id: str, member_id: str
-    ) -> dict[str, Any] | None: ...
-
     async def membership(
         self, tenant_id: str, program_id: str, user_id: str
+    ) -> dict[str, Any] | None: ...
+
+
+class Profiles(Memberships, Protocol):
+    """The profile read model: programs, members' profiles and availability, memberships."""
+
+    async def profile(
+        self, tenant_id: str, program_id: str, member_id: str
     ) -> dict[str, Any] | None: ...
 
     async def write_availability(
@@ -86,6 +90,46 @@ class ProfileLog(Profiles, Protocol):
     async def changed_member(self, tenant_id: str, program_id: str, seq: int) -> str | None: ...
 
     def allocation(self, tenant_id: str, program_id: str, seq: int) -> int | None: ...
+
+
+class ProfileWrites(Protocol):
+    """What the profile projector writes from ``profile-changed`` / ``program-changed``."""
+
+    async def put_program(self, doc: Mapping[str, Any]) -> bool:
+        """Store a program version; False when it is not newer than the stored one."""
+        ...
+
+    async def profile_by_key(self, key: str) -> dict[str, Any] | None: ...
+
+    async def write_profile(
+        self, doc_id: str, fields: Mapping[str, Any], *, replace: bool = False
+    ) -> int:
+        """Write a profile document; returns the program change seq it claimed."""
+        ...
+
+    async def put_membership(
+        self, tenant_id: str, program_id: str, user_id: str, member_id: str, roles: list[str]
+    ) -> None: ...
+
+    async def delete_membership(self, tenant_id: str, program_id: str, user_id: str) -> None: ...
+
+
+class RecommendationLists(Protocol):
+    """The served recommendation lists (one document per mentee), with their digests."""
+
+    async def recommendation_digests(self) -> dict[str, str]: ...
+
+    async def put_recommendation(
+        self, key: str, doc: Mapping[str, Any], *, exists: bool = True
+    ) -> None: ...
+
+    async def delete_recommendation(self, key: str) -> None: ...
+
+
+class MemberTraces(Protocol):
+    """What the read models keep about a member outside the books (activity, their list)."""
+
+    async def forget_member(self, tenant_id: str, program_id: str, member_id: str) -> None: ...
 
 
 class MentorshipReadModel(Protocol):
@@ -144,6 +188,10 @@ class Pools(Protocol):
     ) -> None: ...
 
     def all(self) -> list[ProgramPool]: ...
+
+    def changed(self) -> None:
+        """Some pool changed outside the methods above: wake the recommendation writer."""
+        ...
 
 
 class ExpiryQueue(Protocol):

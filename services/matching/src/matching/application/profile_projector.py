@@ -16,10 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from matching import contracts_mapping
-from matching.adapters.profile_store import ProfileStore
-from matching.adapters.read_models import MatchingReadModels
-from matching.application.ports import Embedder, MemberLeft
-from matching.application.scoring_pools import ScoringPools
+from matching.application.ports import Embedder, MemberLeft, MemberTraces, Pools, ProfileWrites
 from matching.domain.member_profiles import (
     embedding_to_bytes,
     member_key,
@@ -36,9 +33,9 @@ class ProfileProjector:
     def __init__(
         self,
         *,
-        store: ProfileStore,
-        read_models: MatchingReadModels,
-        pools: ScoringPools,
+        store: ProfileWrites,
+        read_models: MemberTraces,
+        pools: Pools,
         embedder: Embedder,
         clock: Callable[[], datetime],
         member_left: MemberLeft,
@@ -117,5 +114,5 @@ class ProfileProjector:
                 await asyncio.to_thread(
                     pool.set_program, doc["config"], payload.program_version, rules, self.clock()
                 )
-        self.pools.on_change()
+        self.pools.changed()
         return True

@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from matching.adapters.read_models import MatchingReadModels
-from matching.application.scoring_pools import ScoringPools
+from matching.application.ports import Pools, RecommendationLists
 
 log = logging.getLogger("matching.recommendations")
 
@@ -34,8 +33,8 @@ class ListsChanged:
 class RecommendationWriter:
     def __init__(
         self,
-        pools: ScoringPools,
-        read_models: MatchingReadModels,
+        pools: Pools,
+        read_models: RecommendationLists,
         changed: ListsChanged,
         *,
         flush_seconds: float,
@@ -73,7 +72,7 @@ class RecommendationWriter:
 
     async def flush(self) -> int:
         written = 0
-        for pool in list(self.pools.pools.values()):
+        for pool in self.pools.all():
             if not pool.dirty and not pool.gone:
                 continue
             async with pool.lock:

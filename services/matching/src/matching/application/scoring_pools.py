@@ -63,6 +63,9 @@ class ScoringPools:
     def all(self) -> list[ProgramPool]:
         return list(self.pools.values())
 
+    def changed(self) -> None:
+        self.on_change()
+
     async def load_all(self, embedder: Embedder) -> int:
         """Startup: every program and live profile from MongoDB, scored once per program."""
         programs = {(p["tenant_id"], p["program_id"]): p async for p in self.store.all_programs()}
