@@ -32,6 +32,8 @@ async def test_recommendations_come_with_explanations(matching: Matching) -> Non
 
     body = await matching.recommendations("sam")
     assert body["status"] == "ready"
+    # computed from sam's edited profile (issue 10 #4)
+    assert body["mentee_profile_version"] == matching.members["sam"].version == 2
     top = body["items"][0]
     assert top["display_name"] == "Ada" and top["mentor_user_id"] == "user-ada"
     explanation = top["explanation"]

@@ -62,6 +62,7 @@ class RecommendationQueries:
             "mentee_id": mentee_id,
             "status": "ready" if doc is not None else "pending",
             "updated_at": (doc or {}).get("updated_at"),
+            "mentee_profile_version": (doc or {}).get("mentee_profile_version"),
             "items": [
                 {
                     **item,

@@ -153,6 +153,11 @@ class Recommendations(Out):
         description="pending: the list is being computed (just joined); ask again shortly."
     )
     updated_at: Timestamp | None = None
+    mentee_profile_version: int | None = Field(
+        default=None,
+        description="The version of the mentee's profile the list was computed from "
+        "(null while pending).",
+    )
     items: list[Recommendation]
 
 
