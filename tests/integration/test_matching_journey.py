@@ -93,6 +93,10 @@ async def test_request_accept_makes_a_match_on_kafka(matching: Matching) -> None
         headers=matching.auth("ada"),
     )
     assert [r["request_id"] for r in inbox.json()["items"]] == [request["request_id"]]
+    # who asks and what they wrote, without a call per request
+    listed = inbox.json()["items"][0]
+    assert listed["other_display_name"] == "Sam"
+    assert listed["message"] == "I'd love help with Kubernetes."
     seen = await matching.http.get(
         f"/v1/requests/{request['request_id']}", headers=matching.auth("ada")
     )

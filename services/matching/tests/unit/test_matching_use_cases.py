@@ -138,6 +138,28 @@ async def test_request_then_accept_stores_events_and_read_models(app: App) -> No
     assert [m["match_id"] for m in mine["items"]] == [match_id]
 
 
+async def test_the_mentors_request_list_shows_who_asks_and_what_they_wrote(app: App) -> None:
+    app.profiles.profiles[f"{T}|{P}|sam"]["snapshot"].update(
+        display_name="Sam", headline="Backend developer"
+    )
+    asked = await app.request(who("sam"), P, mentor_id="ada", message="help with Go?")
+    inbox = await app.queries.list_requests(
+        who("ada"), P, role="mentor", status="open", cursor=None, limit=10
+    )
+    [row] = inbox["items"]
+    assert row["request_id"] == asked["request_id"] and row["other_member_id"] == "sam"
+    assert row["other_display_name"] == "Sam"
+    assert row["other_headline"] == "Backend developer"
+    assert row["message"] == "help with Go?"
+    # the mentee's own list names the mentor (no headline shown: none in the snapshot)
+    mine = await app.queries.list_requests(
+        who("sam"), P, role="mentee", status=None, cursor=None, limit=10
+    )
+    assert mine["items"][0]["other_member_id"] == "ada"
+    assert mine["items"][0]["other_headline"] is None
+    assert mine["items"][0]["message"] == "help with Go?"
+
+
 async def test_the_wrong_side_and_strangers_are_refused_and_nothing_is_written(app: App) -> None:
     asked = await app.request(who("sam"), P, mentor_id="ada", message="hello")
     before = events_of(app, "ada")

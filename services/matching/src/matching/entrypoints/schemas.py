@@ -267,6 +267,15 @@ class RequestSummary(Out):
     request_id: str
     role: Literal["mentee", "mentor"]
     other_member_id: str
+    other_display_name: str | None = Field(
+        default=None, description="The other side's name (null once they left)."
+    )
+    other_headline: str | None = Field(
+        default=None, description="The other side's headline, if they show one."
+    )
+    message: str | None = Field(
+        default=None, description="The mentee's words with the request (the two only)."
+    )
     status: str
     group_id: str | None = None
     requested_at: str | None = None
