@@ -13,6 +13,8 @@ from test_matching_support import (  # noqa: F401
     python_mentor,
 )
 
+from testkit.events import eventually
+
 pytestmark = pytest.mark.infra
 
 
@@ -81,6 +83,32 @@ async def test_requests_that_cannot_be(ready: Matching) -> None:
     )
     _problem(unknown, 422, "user_id")
     assert await _events(m) == before
+
+
+async def test_an_unapproved_mentor_is_explained_as_pending_or_rejected(ready: Matching) -> None:
+    m = ready
+    url = f"/v1/programs/{m.program_id}/mentors/m-new/explanation"
+
+    async def exclusions() -> list[str]:
+        r = await m.http.get(url, params={"mentee_id": "m-sam"}, headers=m.admin())
+        assert r.status_code == 200, r.text
+        assert r.json()["feasible"] is False
+        return list(r.json()["explanation"]["exclusions"])
+
+    assert "mentor is not approved in this program" in await exclusions()
+    await m.application("new", 1)
+    await eventually(lambda: _says(exclusions, "waiting for approval"))
+    await m.application("new", 1, "rejected")
+    await eventually(lambda: _says(exclusions, "application rejected"))
+    await m.application("new", 2)  # applying again: pending again
+    await eventually(lambda: _says(exclusions, "waiting for approval"))
+    # still invisible to mentees
+    mentee_view = await m.http.get(url, headers=m.auth("sam"))
+    _problem(mentee_view, 404, "mentor not found")
+
+
+async def _says(exclusions: Any, words: str) -> bool:
+    return any(words in text for text in await exclusions())
 
 
 async def test_duplicates_capacity_and_closed_requests(ready: Matching) -> None:

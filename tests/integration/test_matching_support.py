@@ -26,7 +26,12 @@ from matching.settings import MatchingSettings
 from mentorship_contracts.envelope import CloudEvent, from_kafka
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
-from mentorship_contracts.events.programs import ProgramChangedV1
+from mentorship_contracts.events.programs import (
+    MentorApplicationDecidedV1,
+    MentorApplicationSubmittedV1,
+    ProgramChangedV1,
+)
+from mentorship_contracts.topics import dead_letter_topic, topic
 from testkit import bearer
 from testkit.apps import serve_in_process
 from testkit.events import eventually, matching_topics, publish_payload, read_topic
@@ -140,6 +145,26 @@ class Matching:
         self.members[name] = member
         await self.publish(self.profile_event(member), member.member_id)
         return member
+
+    async def application(self, name: str, number: int, decision: str | None = None) -> None:
+        """Publish ``name``'s mentor application ``number`` (submitted, or its decision)."""
+        member = self.members[name]
+        ids = {
+            "tenant_id": self.tenant,
+            "program_id": self.program_id,
+            "member_id": member.member_id,
+            "user_id": member.user_id,
+            "application_id": f"{member.member_id}.a{number}",
+        }
+        payload: EventPayload
+        if decision is None:
+            payload = MentorApplicationSubmittedV1(**ids)
+        else:
+            reason = "insufficient_experience" if decision == "rejected" else None
+            payload = MentorApplicationDecidedV1(
+                **ids, decision=decision, reason=reason, decided_by_user_id="user-org-admin"
+            )
+        await self.publish(payload, member.member_id)
 
     def profile_event(self, member: Member, *, erased: bool = False) -> ProfileChangedV1:
         return ProfileChangedV1(
@@ -272,6 +297,14 @@ class MatchingServer:
     bootstrap: str
 
 
+#: profiles' mentor-application topics, which matching consumes too (their DLQs as well)
+APPLICATION_TOPICS = tuple(
+    topic(name)
+    for base in (MentorApplicationSubmittedV1.TOPIC, MentorApplicationDecidedV1.TOPIC)
+    for name in (base, dead_letter_topic(base))
+)
+
+
 async def start_matching(
     infra: Infra,
     run_id: str,
@@ -282,7 +315,9 @@ async def start_matching(
 ) -> tuple[MatchingSettings, str]:
     """Settings for a matching service on topics of its own (created here)."""
     prefix = prefix or f"m{uuid.uuid4().hex[:6]}."
-    await ensure_topics(infra.kafka_bootstrap, prefix=prefix, topics=matching_topics())
+    await ensure_topics(
+        infra.kafka_bootstrap, prefix=prefix, topics=(*matching_topics(), *APPLICATION_TOPICS)
+    )
     db = f"test_matching_{uuid.uuid4().hex[:10]}"
     created_databases.append(db)
     values: dict[str, Any] = {

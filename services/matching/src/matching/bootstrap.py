@@ -31,6 +31,7 @@ from matching.application.book_projector import MentorBookProjector
 from matching.application.erasure import RemoveDepartedMember
 from matching.application.expiry import ExpiryQueue, ExpirySweeper
 from matching.application.lookups import Lookups
+from matching.application.mentor_applications import MentorApplicationProjector
 from matching.application.mentorship_queries import MentorshipQueries
 from matching.application.next_best import NextBestMentors
 from matching.application.profile_projector import ProfileProjector
@@ -109,7 +110,9 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
         ),
         rebuild_read_models=RebuildReadModels(books=books, projector=projector),
         mentorships=MentorshipQueries(lookups=lookups, read_models=read_models, profiles=store),
-        recommendations=RecommendationQueries(read_models=read_models, pools=pools, access=access),
+        recommendations=RecommendationQueries(
+            read_models=read_models, applications=read_models, pools=pools, access=access
+        ),
         projector=ProfileProjector(
             store=store,
             read_models=read_models,
@@ -118,6 +121,7 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
             clock=clock,
             member_left=departed,
         ),
+        applications=MentorApplicationProjector(applications=read_models),
         writer=writer,
         expiry=ExpirySweeper(
             queue,

@@ -7,6 +7,9 @@
   and match they are part of (``requests.<id>``, ``matches.<id>``), so "my requests" and
   "my matches" are one point read, plus ``last_active_at``;
 * ``program_groups`` ``<tenant>|<program>``: the program's groups (one document);
+* ``mentor_applications`` ``<tenant>|<program>|<member>``: the state of the member's latest
+  mentor application (``submitted``, ``approved``, ``rejected``), so an explanation tells
+  a pending mentor from a rejected one;
 * ``recommendations`` ``<tenant>|<program>|<mentee>``: the served recommendations with
   their explanations, and a digest so unchanged lists are not rewritten; a hot collection
   of the storage profile (partitioned on the FerretDB stand-in), as every profile edit
@@ -35,6 +38,7 @@ class MatchingReadModels:
         self.matches = db["matches"]
         self.activity = db["member_activity"]
         self.groups = db["program_groups"]
+        self.applications = db["mentor_applications"]
         self.recommendations = storage.hot(db, "recommendations")
 
     async def ensure_indexes(self) -> None:
@@ -103,7 +107,22 @@ class MatchingReadModels:
     async def forget_member(self, tenant_id: str, program_id: str, member_id: str) -> None:
         key = member_key(tenant_id, program_id, member_id)
         await retry_transient(lambda: self.activity.delete_one({"_id": key}))
+        await retry_transient(lambda: self.applications.delete_one({"_id": key}))
         await self.delete_recommendation(key)
+
+    # ------------------------------------------------------------------ mentor applications
+
+    async def mentor_application(
+        self, tenant_id: str, program_id: str, member_id: str
+    ) -> dict[str, Any] | None:
+        key = member_key(tenant_id, program_id, member_id)
+        return await self.applications.find_one({"_id": key})
+
+    async def put_mentor_application(
+        self, tenant_id: str, program_id: str, member_id: str, doc: Mapping[str, Any]
+    ) -> None:
+        key = member_key(tenant_id, program_id, member_id)
+        await upsert(self.applications, key, {"$set": dict(doc)})
 
     # ------------------------------------------------------------------ groups
 

@@ -132,6 +132,18 @@ class MemberTraces(Protocol):
     async def forget_member(self, tenant_id: str, program_id: str, member_id: str) -> None: ...
 
 
+class MentorApplications(Protocol):
+    """The state of each member's latest mentor application (from profiles' events)."""
+
+    async def mentor_application(
+        self, tenant_id: str, program_id: str, member_id: str
+    ) -> dict[str, Any] | None: ...
+
+    async def put_mentor_application(
+        self, tenant_id: str, program_id: str, member_id: str, doc: Mapping[str, Any]
+    ) -> None: ...
+
+
 class MentorshipReadModel(Protocol):
     """Requests, matches, groups and per-member summaries, as the queries read them."""
 

@@ -8,14 +8,22 @@ from typing import Any
 from chassis.auth import Principal
 from chassis.errors import Forbidden, NotFound
 from matching.application.access import Access
-from matching.application.ports import MentorshipReadModel, Pools
-from matching.domain.explanations import shared_items
+from matching.application.ports import MentorApplications, MentorshipReadModel, Pools
+from matching.domain.explanations import shared_items, with_application_state
 from matching.domain.member_profiles import explanation_payload
 
 
 class RecommendationQueries:
-    def __init__(self, *, read_models: MentorshipReadModel, pools: Pools, access: Access) -> None:
+    def __init__(
+        self,
+        *,
+        read_models: MentorshipReadModel,
+        applications: MentorApplications,
+        pools: Pools,
+        access: Access,
+    ) -> None:
         self.read_models = read_models
+        self.applications = applications
         self.pools = pools
         self.access = access
 
@@ -90,10 +98,16 @@ class RecommendationQueries:
             if mentee_id not in pool.members:
                 raise NotFound("mentee not found in this program")
             explanation = pool.explain_pair(mentor_id, mentee_id)
-            payload = explanation_payload(
-                explanation,
-                shared_items(pool.members[mentor_id].prepared, pool.members[mentee_id].prepared),
+            shared = shared_items(
+                pool.members[mentor_id].prepared, pool.members[mentee_id].prepared
             )
+        if "mentor_not_approved" in explanation.excluded_by:  # pending, or rejected?
+            application = await self.applications.mentor_application(
+                caller.tenant_id, program_id, mentor_id
+            )
+            state = None if application is None else str(application["state"])
+            explanation = with_application_state(explanation, state)
+        payload = explanation_payload(explanation, shared)
         return {
             "mentor_id": mentor_id,
             "mentee_id": mentee_id,

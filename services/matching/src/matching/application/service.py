@@ -22,6 +22,7 @@ from matching.application.answer_request import (
     WithdrawRequest,
 )
 from matching.application.expiry import ExpirySweeper
+from matching.application.mentor_applications import MentorApplicationProjector
 from matching.application.mentor_changes import EndMentorship, OpenGroup, PauseMentor, ResumeMentor
 from matching.application.mentorship_queries import MentorshipQueries
 from matching.application.profile_projector import ProfileProjector
@@ -67,6 +68,7 @@ class MatchingService:
     recommendations: RecommendationQueries
     # consumers and what the lifespan starts
     projector: ProfileProjector
+    applications: MentorApplicationProjector
     writer: RecommendationWriter
     expiry: ExpirySweeper
     # stores and the clock (startup, tools and tests)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from matching.domain.matchable import MatchableProfile, PreparedProfile, prepare_profile
@@ -48,7 +48,7 @@ CONSTRAINT_MESSAGES: Mapping[Constraint, str] = {
     "not_a_mentor": "not a mentor in this program",
     "not_a_mentee": "not a mentee in this program",
     "same_person": "mentor and mentee are the same person",
-    "mentor_not_approved": "mentor is not approved yet",
+    "mentor_not_approved": "mentor is not approved in this program",
     "mentor_not_accepting": "mentor is not accepting mentees",
     "mentor_full": "mentor has no free capacity",
     "organization_rule": "organization rule of the program",
@@ -56,6 +56,27 @@ CONSTRAINT_MESSAGES: Mapping[Constraint, str] = {
     "timezone_too_far": "too many hours apart",
     "experience_gap_out_of_range": "experience gap outside the program's range",
 }
+
+
+#: "Not approved", said as what it is, by the state of the mentor's latest application
+#: (no application known: the neutral message above).
+NOT_APPROVED_MESSAGES: Mapping[str, str] = {
+    "submitted": "mentor's application is waiting for approval",
+    "rejected": "mentor was not approved in this program (application rejected)",
+}
+
+
+def with_application_state(explanation: Explanation, state: str | None) -> Explanation:
+    """``explanation`` with its "not approved" exclusion telling a pending application from
+    a rejected one."""
+    text = NOT_APPROVED_MESSAGES.get(state or "")
+    if text is None or "mentor_not_approved" not in explanation.excluded_by:
+        return explanation
+    exclusions = tuple(
+        text if code == "mentor_not_approved" else words
+        for code, words in zip(explanation.excluded_by, explanation.exclusions, strict=True)
+    )
+    return replace(explanation, exclusions=exclusions)
 
 
 def _join_words(words: Sequence[str]) -> str:

@@ -1,4 +1,4 @@
-"""Kafka consumers: typed subscribers that hand the payload to the profile projector.
+"""Kafka consumers: typed subscribers that hand the payload to a projector.
 
 Registered through ``runtime.consumers.on`` (payload validated and tenant-checked against
 the envelope before the handler, bad events dead-lettered at once; idempotent by event id,
@@ -15,7 +15,11 @@ from chassis.consumers import Consumed
 from matching.application.service import MatchingService
 from mentorship_contracts.events.messaging import MessageSentV1
 from mentorship_contracts.events.profiles import ProfileChangedV1
-from mentorship_contracts.events.programs import ProgramChangedV1
+from mentorship_contracts.events.programs import (
+    MentorApplicationDecidedV1,
+    MentorApplicationSubmittedV1,
+    ProgramChangedV1,
+)
 
 ACTIVITY_WRITE_INTERVAL_SECONDS = 60.0
 
@@ -28,6 +32,16 @@ def register(runtime: Runtime, service: MatchingService) -> None:
     @runtime.consumers.on(ProgramChangedV1, name="program-projection")
     async def on_program_changed(event: Consumed[ProgramChangedV1]) -> None:
         await service.projector.program_changed(event.payload)
+
+    @runtime.consumers.on(MentorApplicationSubmittedV1, name="mentor-application-submissions")
+    async def on_mentor_application_submitted(
+        event: Consumed[MentorApplicationSubmittedV1],
+    ) -> None:
+        await service.applications.submitted(event.payload)
+
+    @runtime.consumers.on(MentorApplicationDecidedV1, name="mentor-application-decisions")
+    async def on_mentor_application_decided(event: Consumed[MentorApplicationDecidedV1]) -> None:
+        await service.applications.decided(event.payload)
 
     last_written: dict[str, float] = {}
 
