@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field, ValidationError
 
-from chassis.errors import Conflict, install_problem_handlers
+from chassis.errors import Conflict
 from chassis.limits import BodySizeLimit
+from chassis.problems import install_problem_handlers
 from chassis.settings import DEV_JWKS_FILE, ServiceSettings
 
 

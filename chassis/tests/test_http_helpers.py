@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from pymongo.errors import DuplicateKeyError
 
 from chassis.auth import Principal
-from chassis.errors import PreconditionFailed, install_problem_handlers
+from chassis.errors import PreconditionFailed
 from chassis.http import (
     Created,
     Cursor,
@@ -32,6 +32,7 @@ from chassis.http import (
 )
 from chassis.idempotency import IdempotencyStore
 from chassis.limits import install_body_limits, larger_body
+from chassis.problems import install_problem_handlers
 
 # --------------------------------------------------------------------------- fakes
 

@@ -21,8 +21,8 @@ IO_LIBRARIES = {
     "asyncio",
     "opentelemetry",
 }
-#: chassis modules a domain package may use: pure building blocks and error types
-ALLOWED_CHASSIS = {"chassis.domain", "chassis.errors"}
+#: chassis modules a domain package may use: pure building blocks, error types, text rules
+ALLOWED_CHASSIS = {"chassis.domain", "chassis.errors", "chassis.text"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -21,7 +21,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.auth import TokenVerifier
 from chassis.consumers import EventConsumers
-from chassis.errors import install_problem_handlers
 from chassis.eventstore import EventStore
 from chassis.health import MetricsMiddleware, ReadinessCheck, health_router
 from chassis.kafka import create_broker
@@ -30,6 +29,7 @@ from chassis.logs import configure_logging
 from chassis.mongo import connect_mongo, mongo_ready, service_database
 from chassis.objectstore import ObjectStore
 from chassis.outbox import OutboxRelay
+from chassis.problems import install_problem_handlers
 from chassis.settings import ObjectStorageSettings, ServiceSettings
 from chassis.storage import StorageProfile
 from chassis.telemetry import setup_tracing

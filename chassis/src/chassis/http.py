@@ -11,7 +11,7 @@
   ``application/problem+json`` answers (:class:`ProblemDetails`); the ones the chassis
   itself gives (401 without a token, 413 for a large body, 422 for invalid input) are added
   to every operation that can get them when the document is built
-  (:func:`chassis.errors.install_problem_handlers`);
+  (:func:`chassis.problems.install_problem_handlers`);
 * :func:`from_app_state`: the dependency that hands a route its service object.
 """
 
@@ -26,8 +26,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from chassis.auth import Principal
-from chassis.errors import InvalidInput, PreconditionRequired, ProblemDetails, problems
+from chassis.errors import InvalidInput, PreconditionRequired
 from chassis.idempotency import MAX_KEY_LENGTH, IdempotencyStore
+from chassis.problems import ProblemDetails, problems
 
 __all__ = [
     "Created",

@@ -23,7 +23,9 @@ from pydantic import BaseModel
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chassis.errors import InvalidInput, problem_response
+from chassis.errors import InvalidInput
+from chassis.problems import problem_response
+from chassis.text import check_text
 
 #: The OpenAPI extension stating an operation's body limit in bytes.
 BODY_LIMIT_KEY = "x-max-body-bytes"
@@ -214,16 +216,3 @@ def check_json_value(value: Any, *, field: str = "body") -> None:
             else:
                 for index, child in enumerate(item):
                     stack.append((child, [*path, str(index)], depth + 1))
-
-
-def check_text(text: str, where: str) -> None:
-    """Raise ``InvalidInput`` naming ``where`` for text UTF-8 cannot encode (an unpaired
-    surrogate, from a ``\\ud800`` JSON escape): no database or topic can store it."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        escape = f"\\u{ord(text[exc.start]):04x}"
-        raise InvalidInput(
-            f"{where}: text with an unpaired surrogate ({escape}) is not valid Unicode",
-            field=where,
-        ) from None

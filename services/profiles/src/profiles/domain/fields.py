@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from chassis.errors import InvalidInput
-from chassis.limits import check_text
+from chassis.text import check_text
 
 Visibility = Literal["program", "matches", "private"]
 VISIBILITIES: tuple[str, ...] = ("program", "matches", "private")
