@@ -64,22 +64,7 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
     books = MentorBookRepository(runtime.events, runtime.db, storage=storage)
     access = Access(store)
     embedder = Embedder(enabled=settings.embeddings_enabled, model_dir=settings.embedding_model_dir)
-    lists_changed = ListsChanged()
-    pools = ScoringPools(
-        store,
-        served=settings.recommendations_served,
-        depth=settings.recommendations_depth,
-        changelog_grace_seconds=settings.pool_changelog_grace_seconds,
-        clock=clock,
-        on_change=lists_changed.notify,
-    )
-    writer = RecommendationWriter(
-        pools,
-        read_models,
-        lists_changed,
-        flush_seconds=settings.recommendation_flush_seconds,
-        concurrency=settings.recommendation_write_concurrency,
-    )
+    pools, writer = _scoring(store, read_models, clock, settings)
     queue = ExpiryQueue()
     next_best = NextBestMentors(
         read_models=read_models, pools=pools, count=settings.next_best_count
@@ -113,15 +98,7 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
         recommendations=RecommendationQueries(
             read_models=read_models, applications=read_models, pools=pools, access=access
         ),
-        projector=ProfileProjector(
-            store=store,
-            read_models=read_models,
-            pools=pools,
-            embedder=embedder,
-            clock=clock,
-            member_left=departed,
-        ),
-        applications=MentorApplicationProjector(applications=read_models),
+        **_projectors(store, read_models, pools, embedder, clock, departed),
         writer=writer,
         expiry=ExpirySweeper(
             queue,
@@ -139,6 +116,51 @@ def build_service(runtime: Runtime, settings: MatchingSettings) -> MatchingServi
         idempotency=IdempotencyStore(runtime.db),
         clock=clock,
     )
+
+
+def _projectors(
+    store: ProfileStore,
+    read_models: MatchingReadModels,
+    pools: ScoringPools,
+    embedder: Embedder,
+    clock: Clock,
+    departed: RemoveDepartedMember,
+) -> dict[str, Any]:
+    """What the consumers hand events to: profiles and programs, mentor applications."""
+    return {
+        "projector": ProfileProjector(
+            store=store,
+            read_models=read_models,
+            pools=pools,
+            embedder=embedder,
+            clock=clock,
+            member_left=departed,
+        ),
+        "applications": MentorApplicationProjector(applications=read_models),
+    }
+
+
+def _scoring(
+    store: ProfileStore, read_models: MatchingReadModels, clock: Clock, settings: MatchingSettings
+) -> tuple[ScoringPools, RecommendationWriter]:
+    """The scoring pools and the writer they wake when lists change."""
+    lists_changed = ListsChanged()
+    pools = ScoringPools(
+        store,
+        served=settings.recommendations_served,
+        depth=settings.recommendations_depth,
+        changelog_grace_seconds=settings.pool_changelog_grace_seconds,
+        clock=clock,
+        on_change=lists_changed.notify,
+    )
+    writer = RecommendationWriter(
+        pools,
+        read_models,
+        lists_changed,
+        flush_seconds=settings.recommendation_flush_seconds,
+        concurrency=settings.recommendation_write_concurrency,
+    )
+    return pools, writer
 
 
 def _lifecycle(
