@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from chassis.errors import Conflict, InvalidInput, NotFound
 from profiles import contracts_mapping
+from profiles.application.access import program_facts
 from profiles.domain.fields import CustomFieldDef, ProfileFields, utc_offset_minutes
 from profiles.domain.member import Member, member_id_for, member_id_of_application
 from profiles.domain.program import Program, ProgramSpec
@@ -94,7 +95,8 @@ class TestProgramSpec:
         payload = message.payload
         assert payload.program_version == 1  # type: ignore[attr-defined]
         assert payload.partner_organization_ids == ["partner"]  # type: ignore[attr-defined]
-        assert p.admits("partner") and p.admits("acme") and not p.admits("other")
+        facts = program_facts(p)
+        assert facts.admits("partner") and facts.admits("acme") and not facts.admits("other")
 
 
 class TestProfileValues:

@@ -1,13 +1,17 @@
 """Who may see and change what: the program and member checks every use case shares.
 
-Another tenant's program, or one the caller's organization may not see, answers 404 (ids
-do not leak); a visible program the caller may not administer answers 403.
+The rules are the platform's one access policy (:mod:`chassis.access`), the same matching
+applies, fed with what profiles knows: the program's tenant and organisations from the
+``Program`` aggregate, the caller's roles from their ``Member`` aggregate (when active).
+Another tenant's program, or one the caller may not see, answers 404 (ids do not leak); a
+visible program the caller may not administer, or whose people they may not see, 403.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chassis import access as policy
 from chassis.auth import Principal
 from chassis.errors import Forbidden, NotFound
 from profiles.application.ports import MemberRepository, ProgramRepository
@@ -22,6 +26,23 @@ def check_id(value: str, what: str) -> None:
         raise NotFound(f"{what} not found")
 
 
+def program_facts(program: Program) -> policy.ProgramFacts:
+    """The policy's view of a program: its tenant, owner and partner organisations."""
+    spec = program.require_spec()
+    return policy.ProgramFacts.of(
+        program.tenant_id, program.organization_id, spec.partner_organization_ids
+    )
+
+
+def member_roles(me: Member | None) -> list[str] | None:
+    """The caller's roles for the policy: None unless an active member."""
+    return me.roles if me is not None and me.active else None
+
+
+def standing(program: Program, principal: Principal, me: Member | None) -> policy.Standing:
+    return policy.standing(principal, program_facts(program), member_roles(me))
+
+
 @dataclass(frozen=True)
 class Access:
     programs: ProgramRepository
@@ -32,19 +53,15 @@ class Access:
         check_id(program_id, "program")
         return await self.programs.load(program_id)
 
-    async def program_of_tenant(self, principal: Principal, program_id: str) -> Program:
-        program = await self.program(program_id)
-        if not program.exists or program.tenant_id != principal.tenant_id:
-            raise NotFound("program not found")  # another tenant's ids do not leak
-        return program
-
     async def program_for(self, principal: Principal, program_id: str) -> Program:
-        """The program if the caller's tenant owns it and their organization may see it."""
-        program = await self.program_of_tenant(principal, program_id)
-        if not program.admits(principal.organization_id):
-            member = await self.member_of(program, principal.user_id)
-            if not member.active:
-                raise NotFound("program not found")
+        """The program if the policy lets the caller see it: of their tenant, and their
+        organisation is admitted or they are an active member (404 otherwise)."""
+        program = await self.program(program_id)
+        if not program.exists:
+            raise NotFound("program not found")
+        me = await self.member_of(program, principal.user_id)
+        if not standing(program, principal, me).visible:
+            raise NotFound("program not found")  # another tenant's ids do not leak
         return program
 
     async def member_of(self, program: Program, user_id: str) -> Member:
@@ -69,22 +86,20 @@ class Access:
 
     @staticmethod
     def is_admin(program: Program, principal: Principal, me: Member | None) -> bool:
-        if program.is_admin_principal(
-            organization_id=principal.organization_id, roles=principal.roles
-        ):
-            return True
-        return me is not None and me.active and "admin" in me.roles
+        """The owning organisation's ``org_admin``, or a member with the ``admin`` role."""
+        return policy.is_program_admin(principal, program_facts(program), member_roles(me))
 
     async def require_admin(self, program: Program, principal: Principal, action: str) -> None:
         me = await self.member_of(program, principal.user_id)
-        if not self.is_admin(program, principal, me):
+        if not standing(program, principal, me).admin:
             raise Forbidden(f"only admins of this program may {action}")
 
     async def require_member_or_admin(
         self, program: Program, principal: Principal
-    ) -> tuple[Member, bool]:
+    ) -> tuple[Member, policy.Standing]:
+        """The caller's member aggregate and standing, if they may see the program's people."""
         me = await self.member_of(program, principal.user_id)
-        admin = self.is_admin(program, principal, me)
-        if not me.active and not admin:
+        seen = standing(program, principal, me)
+        if not seen.sees_members:
             raise Forbidden("join this program first: only its members see its profiles")
-        return me, admin
+        return me, seen

@@ -14,7 +14,7 @@ from typing import Any
 from chassis.auth import Principal
 from chassis.errors import Conflict, InvalidInput
 from profiles import contracts_mapping
-from profiles.application.access import Access
+from profiles.application.access import Access, program_facts
 from profiles.application.imports import ImportRow
 from profiles.application.joining import ALREADY_A_MEMBER
 from profiles.application.ports import MemberRepository, Projection
@@ -80,6 +80,7 @@ class ImportMembers:
 
 def _check_rows(program: Program, rows: list[ImportRow]) -> list[tuple[ImportRow, Member]]:
     """Rows that may join, each with its new member; the others get their errors."""
+    facts = program_facts(program)
     seen: dict[str, int] = {}
     ready: list[tuple[ImportRow, Member]] = []
     for row in rows:
@@ -91,7 +92,7 @@ def _check_rows(program: Program, rows: list[ImportRow]) -> list[tuple[ImportRow
         if row.errors:
             continue
         org = row.organization_id or program.organization_id
-        if not program.admits(org):
+        if not facts.admits(org):
             row.reject("organization_id", f"organization {org!r} is not a partner")
             continue
         assert row.user_id is not None

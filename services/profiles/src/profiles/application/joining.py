@@ -7,7 +7,7 @@ from typing import Any
 
 from chassis.auth import Principal
 from chassis.errors import InvalidInput, NotFound
-from profiles.application.access import Access
+from profiles.application.access import Access, program_facts
 from profiles.application.saving import Save
 from profiles.domain.fields import ProfileFields
 from profiles.domain.member import Member
@@ -31,8 +31,8 @@ class JoinProgram:
         custom: dict[str, Any],
         visibility: dict[str, str],
     ) -> tuple[Member, Program]:
-        program = await self.access.program_of_tenant(principal, program_id)
-        if not program.admits(principal.organization_id):
+        program = await self.access.program_for(principal, program_id)
+        if not program_facts(program).admits(principal.organization_id):
             raise NotFound("program not found")  # not a partner: the program is not theirs
         member = await self.access.member_of(program, principal.user_id)
         member.join(
@@ -69,7 +69,7 @@ class InviteMember:
         program = await self.access.program_for(principal, program_id)
         await self.access.require_admin(program, principal, "invite members")
         org = organization_id or program.organization_id
-        if not program.admits(org):
+        if not program_facts(program).admits(org):
             raise InvalidInput(
                 f"organization {org!r} is not a partner of this program",
                 field="organization_id",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chassis import access as policy
 from chassis.auth import Principal
 from chassis.errors import NotFound
 from profiles.application.access import Access
@@ -47,20 +48,24 @@ class ViewMember:
         self, principal: Principal, program_id: str, member_id: str
     ) -> tuple[Member, Program, Viewer, int | None]:
         program = await self.access.program_for(principal, program_id)
-        me, admin = await self.access.require_member_or_admin(program, principal)
+        me, seen = await self.access.require_member_or_admin(program, principal)
         member = await self.access.member_by_id(program, member_id)
         if not member.active:
             raise NotFound("member not found")
+        matched = me.active and await self.loads.matched(me.member_id, member.member_id)
         viewer: Viewer
         if me.active and me.member_id == member.member_id:
             viewer = "self"
-        elif me.active and await self.loads.matched(me.member_id, member.member_id):
+        elif matched:
             viewer = "matched"
-        elif admin:
+        elif seen.admin:
             viewer = "admin"
         else:
             viewer = "member"
-        if viewer == "member" and not member.listed():
+        looked_at = policy.MemberFacts.of(member.member_id, member.roles, member.mentor_approved)
+        if not policy.member_visible_to(
+            policy.Viewer.of(seen, me.member_id), looked_at, matched=matched
+        ):
             raise NotFound("member not found")  # a mentor waiting for approval is not shown
         load = (await self.loads.load_of([member.member_id])).get(member.member_id, 0)
         return member, program, viewer, load

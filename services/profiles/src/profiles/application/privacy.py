@@ -90,7 +90,7 @@ class EraseMembership:
     erase: EraseMember
 
     async def __call__(self, principal: Principal, program_id: str) -> Member:
-        program = await self.access.program_of_tenant(principal, program_id)
+        program = await self.access.program_for(principal, program_id)
         member = await self.access.member_of(program, principal.user_id)
         await self.erase(member, program)
         return member

@@ -8,7 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from chassis import access as policy
 from chassis.auth import Principal
+from chassis.errors import Forbidden
 from profiles.application.access import Access
 from profiles.application.errors import check_if_match, invalid
 from profiles.application.ports import Page, ReadModels
@@ -25,8 +27,9 @@ class CreateProgram:
     save: Save
 
     async def __call__(self, principal: Principal, spec: ProgramSpec) -> Program:
+        if not policy.may_create_program(principal):
+            raise Forbidden("only an organization admin (role org_admin) creates programs")
         program = Program(new_program_id())
-        program.check_can_create(principal.roles)
         program.create(
             tenant_id=principal.tenant_id,
             organization_id=principal.organization_id,

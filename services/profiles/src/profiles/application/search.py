@@ -30,8 +30,8 @@ class SearchMembers:
         cursor: str | None,
     ) -> dict[str, Any]:
         program = await self.access.program_for(principal, program_id)
-        me, admin = await self.access.require_member_or_admin(program, principal)
-        filters = replace(filters, custom=_custom_terms(program, filters), admin_view=admin)
+        me, seen = await self.access.require_member_or_admin(program, principal)
+        filters = replace(filters, custom=_custom_terms(program, filters), admin_view=seen.admin)
         page = self.index.search(
             principal.tenant_id, program.program_id, text, filters, limit=limit, cursor=cursor
         )

@@ -365,10 +365,6 @@ class Member(Aggregate):
         snap["custom_fields"] = visible["custom_fields"]
         return snap
 
-    def listed(self) -> bool:
-        """Whether other members see this member at all (mentees, approved mentors)."""
-        return "mentee" in self.roles or ("mentor" in self.roles and self.mentor_approved)
-
     def current_application(self) -> dict[str, Any] | None:
         return self.applications[-1] if self.applications else None
 

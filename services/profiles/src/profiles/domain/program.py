@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Self
 
 from chassis.domain import Aggregate, applies
-from chassis.errors import Conflict, Forbidden, InvalidInput
+from chassis.errors import Conflict, InvalidInput
 from profiles.domain.events import ProgramCreated, ProgramReconfigured
 from profiles.domain.fields import CustomFieldDef
 from profiles.domain.program_spec import MentorQuestion, ProgramSpec
@@ -113,13 +113,6 @@ class Program(Aggregate):
             raise InvalidInput("program does not exist")
         return self.spec
 
-    def admits(self, organization_id: str) -> bool:
-        spec = self.require_spec()
-        return (
-            organization_id == self.organization_id
-            or organization_id in spec.partner_organization_ids
-        )
-
     def check_open_for_joining(self, today: date | None = None) -> None:
         spec = self.require_spec()
         if spec.status != "active":
@@ -130,11 +123,3 @@ class Program(Aggregate):
 
     def custom_field(self, key: str) -> CustomFieldDef | None:
         return next((f for f in self.require_spec().custom_fields if f.key == key), None)
-
-    def is_admin_principal(self, *, organization_id: str, roles: frozenset[str]) -> bool:
-        """An organization admin of the owning organization administers its programs."""
-        return "org_admin" in roles and organization_id == self.organization_id
-
-    def check_can_create(self, roles: frozenset[str]) -> None:
-        if "org_admin" not in roles:
-            raise Forbidden("only an organization admin (role org_admin) creates programs")
