@@ -34,13 +34,13 @@ async def test_profile_edits_refused_with_a_named_field(
 ) -> None:
     pid = (await profiles.create_program(custom_fields=[TRACK, YEARS]))["program_id"]
     await profiles.join(pid, "ada", headline="Before")
-    events_before = await profiles.service.events.collection.count_documents({})
+    events_before = await profiles.adapters.events.collection.count_documents({})
     r = await profiles.edit(pid, "ada", **changes)
     body = problem(r, 422)
     assert detail in body["detail"], body
     named = body.get("field") or body["errors"][0]["field"]
     assert named == field, body
-    assert await profiles.service.events.collection.count_documents({}) == events_before
+    assert await profiles.adapters.events.collection.count_documents({}) == events_before
     me = await profiles.http.get(f"/v1/programs/{pid}/members/me", headers=profiles.auth("ada"))
     assert me.json()["profile"]["headline"] == "Before" and me.headers["ETag"] == '"2"'
 
@@ -124,7 +124,7 @@ def _json(headers: dict[str, str]) -> dict[str, str]:
 
 
 async def _events(profiles: ProfilesClient) -> int:
-    return int(await profiles.service.events.collection.count_documents({}))
+    return int(await profiles.adapters.events.collection.count_documents({}))
 
 
 @pytest.mark.parametrize("etag", [b'"\xb2"', b"\xb9", b'"1\xb2"', b'W/"\xb3"'])

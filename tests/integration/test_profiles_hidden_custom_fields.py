@@ -60,7 +60,7 @@ async def test_hide_a_custom_field_through_patch(profiles: ProfilesClient) -> No
 
 async def test_a_refused_join_writes_nothing(profiles: ProfilesClient) -> None:
     pid = (await profiles.create_program(custom_fields=[TRACK]))["program_id"]
-    before = await profiles.service.events.collection.count_documents({})
+    before = await profiles.adapters.events.collection.count_documents({})
     r = await profiles.http.post(
         f"/v1/programs/{pid}/members",
         json={"roles": ["mentee"], "display_name": "Ada", "visibility": {"custom.shoe": "private"}},
@@ -68,7 +68,7 @@ async def test_a_refused_join_writes_nothing(profiles: ProfilesClient) -> None:
     )
     body = problem(r, 422)
     assert body.get("field") == "visibility.custom.shoe", body
-    assert await profiles.service.events.collection.count_documents({}) == before
+    assert await profiles.adapters.events.collection.count_documents({}) == before
     me = await profiles.http.get(f"/v1/programs/{pid}/members/me", headers=profiles.auth("ada"))
     assert me.status_code == 404
     joined = await profiles.join(pid, "ada", visibility={"custom.track": "private"})

@@ -39,7 +39,7 @@ async def test_csv_import_reports_each_rejected_row(profiles: ProfilesClient) ->
     assert dry.status_code == 200, dry.text
     assert dry.json()["created"] == 0
     joined = {"events.type": "MemberJoined"}
-    assert await profiles.service.events.collection.count_documents(joined) == 0
+    assert await profiles.adapters.events.collection.count_documents(joined) == 0
 
     r = await profiles.http.post(url, content=CSV.encode(), headers=headers)
     assert r.status_code == 200, r.text
@@ -88,7 +88,7 @@ async def test_unreadable_files_write_nothing(profiles: ProfilesClient) -> None:
     )
     problem(r, 403)
     joined = {"events.type": "MemberJoined"}
-    assert await profiles.service.events.collection.count_documents(joined) == 0
+    assert await profiles.adapters.events.collection.count_documents(joined) == 0
 
 
 async def test_json_import(profiles: ProfilesClient) -> None:

@@ -83,7 +83,7 @@ async def test_join_edit_publish_and_search(profiles: ProfilesClient, infra: Inf
         s for s in spans.get_finished_spans() if format(s.context.trace_id, "032x") == trace_id
     ]
     assert any(s.name.startswith("PATCH /v1/programs") for s in request_spans)
-    stored = await profiles.service.events.load(joined["member_id"])
+    stored = await profiles.adapters.events.load(joined["member_id"])
     assert stored[-1].traceparent and trace_id in stored[-1].traceparent
     assert any(s.name == "profile-changed publish" for s in request_spans)
 

@@ -39,11 +39,11 @@ async def test_export_then_erase(profiles: ProfilesClient, infra: Infra) -> None
     assert erased.status_code == 200 and len(erased.json()["erased_member_ids"]) == 2
 
     # nothing personal left in the event store, the read models or the search index
-    store = profiles.service.events.collection
+    store = profiles.adapters.events.collection
     raw = str(await store.find({"stream_id": m1["member_id"]}).to_list())
     assert "personal story" not in raw and "private motivation" not in raw and "Lyon" not in raw
-    assert await profiles.service.idempotency.collection.count_documents({"user_id": "zoe"}) == 0
-    doc = await profiles.service.read_models.members.find_one({"_id": m1["member_id"]})
+    assert await profiles.adapters.idempotency.collection.count_documents({"user_id": "zoe"}) == 0
+    doc = await profiles.adapters.read_models.members.find_one({"_id": m1["member_id"]})
     assert doc is not None and doc["status"] == "erased" and doc["views"] is None
     assert [
         r["user_id"]

@@ -34,7 +34,7 @@ async def test_restart_rebuilds_and_replicas_converge(
             await first.edit(pid, "u1", headline="Beekeeper")
 
             async def second_sees_edit() -> bool:
-                second.service.index.refresh()
+                second.adapters.index.refresh()
                 r = await http2.get(
                     f"/v1/programs/{pid}/search",
                     params={"q": "beekeeper"},
@@ -43,5 +43,5 @@ async def test_restart_rebuilds_and_replicas_converge(
                 return r.json()["total"] == 1
 
             await eventually(second_sees_edit, timeout=20)
-            stats = await second.service.projector.rebuild()
+            stats = await second.adapters.projector.rebuild()
             assert stats["members"] == 5 and stats["indexed"] == 5

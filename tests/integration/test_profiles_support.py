@@ -13,8 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from chassis.devtokens import mint_token
-from profiles.application.service import ProfilesService
-from profiles.bootstrap import create_app
+from profiles.bootstrap import Adapters, create_app
 from profiles.settings import ProfilesSettings
 from testkit import bearer
 from testkit.apps import serve_in_process
@@ -27,7 +26,8 @@ class ProfilesClient:
     tenant: str
 
     @property
-    def service(self) -> ProfilesService:
+    def adapters(self) -> Adapters:
+        """The app's adapters (event store, read models, index, projector, ...)."""
         return self.app.state.profiles  # type: ignore[no-any-return]
 
     def auth(self, user: str, *roles: str, org: str | None = None, **kw: Any) -> dict[str, str]:
@@ -83,7 +83,7 @@ class ProfilesClient:
         )
 
     async def search(self, program_id: str, user: str, **params: Any) -> dict[str, Any]:
-        self.service.index.refresh()
+        self.adapters.index.refresh()
         r = await self.http.get(
             f"/v1/programs/{program_id}/search", params=params, headers=self.auth(user)
         )

@@ -2,11 +2,15 @@
 
 Adapters first (repositories, read models, index, projector), then each use case with
 the ports it needs, passed in at construction; nothing is set on an object afterwards.
+The use cases go on ``app.state`` under :func:`profiles.entrypoints.deps.state_key` of
+their class, where each route's dependency finds its own; the adapters go on
+``app.state.profiles`` for operators' tools, benches and tests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -24,16 +28,16 @@ from profiles.application import applications, importing, joining, members, priv
 from profiles.application.access import Access
 from profiles.application.saving import Save
 from profiles.application.search import SearchMembers
-from profiles.application.service import ProfilesService
 from profiles.domain.member import Member
 from profiles.domain.program import Program
 from profiles.entrypoints import api, consumers
+from profiles.entrypoints.deps import IDEMPOTENCY, state_key
 from profiles.settings import ProfilesSettings
 
 
 @dataclass(frozen=True)
 class Adapters:
-    store: EventStore
+    events: EventStore
     members: AggregateRepository[Member]
     programs: AggregateRepository[Program]
     read_models: ProfilesReadModels
@@ -63,7 +67,7 @@ def build_adapters(runtime: Runtime, settings: ProfilesSettings) -> Adapters:
         overlap_seconds=settings.projector_overlap_seconds,
     )
     return Adapters(
-        store=store,
+        events=store,
         members=member_repo,
         programs=program_repo,
         read_models=read_models,
@@ -74,42 +78,37 @@ def build_adapters(runtime: Runtime, settings: ProfilesSettings) -> Adapters:
     )
 
 
-def build_service(a: Adapters) -> ProfilesService:
+def build_use_cases(a: Adapters) -> list[Any]:
+    """Every use case the routes call, each built once with the ports it needs."""
     access = Access(a.programs, a.members)
     save = Save(a.programs, a.members, a.projector)
-    erasure = StoredDataErasure(a.store, a.idempotency)
+    erasure = StoredDataErasure(a.events, a.idempotency)
     erase = privacy.EraseMember(save, erasure)
-    return ProfilesService(
-        create_program=programs.CreateProgram(save),
-        update_program=programs.ChangeProgram(access, a.read_models, save),
-        list_programs=programs.ListPrograms(a.read_models),
-        program_for=access.program_for,
-        join=joining.JoinProgram(access, save),
-        invite=joining.InviteMember(access, save),
-        import_members=importing.ImportMembers(access, a.members, a.projector),
-        my_membership=access.my_membership,
-        edit_my_profile=members.EditProfile(access, save),
-        view_member=members.ViewMember(access, a.loads),
-        change_roles=members.ChangeRoles(access, save),
-        list_members=members.ListMembers(access, a.read_models),
-        apply_to_mentor=applications.ApplyAsMentor(access, save),
-        decide_application=applications.DecideApplication(access, save),
-        application=applications.ReadApplication(access),
-        search=SearchMembers(access, a.index, a.read_models, a.loads),
-        export=privacy.ExportMyData(
-            a.members, a.read_models, a.projector, EventHistory(a.store), a.loads
+    return [
+        programs.CreateProgram(save),
+        programs.ViewProgram(access),
+        programs.ChangeProgram(access, a.read_models, save),
+        programs.ListPrograms(a.read_models),
+        joining.JoinProgram(access, save),
+        joining.InviteMember(access, save),
+        importing.ImportMembers(access, a.members, a.projector),
+        members.ViewMyProfile(access, a.loads),
+        members.EditProfile(access, save, a.loads),
+        members.ViewMember(access, a.loads),
+        members.ChangeRoles(access, save),
+        members.ListMembers(access, a.read_models),
+        members.ListMyMemberships(a.read_models),
+        applications.ApplyAsMentor(access, save),
+        applications.DecideApplication(access, save),
+        applications.ReadApplication(access),
+        applications.ListMyApplications(access),
+        SearchMembers(access, a.index, a.read_models, a.loads),
+        privacy.ExportMyData(
+            a.members, a.read_models, a.projector, EventHistory(a.events), a.loads
         ),
-        erase_membership=privacy.EraseMembership(access, erase),
-        erase_everything=privacy.EraseEverything(
-            access, a.read_models, a.projector, erase, erasure
-        ),
-        events=a.store,
-        idempotency=a.idempotency,
-        loads=a.loads,
-        read_models=a.read_models,
-        index=a.index,
-        projector=a.projector,
-    )
+        privacy.EraseMembership(access, erase),
+        privacy.EraseEverything(access, a.read_models, a.projector, erase, erasure),
+    ]
 
 
 def create_app(settings: ProfilesSettings | None = None) -> FastAPI:
@@ -135,5 +134,8 @@ def create_app(settings: ProfilesSettings | None = None) -> FastAPI:
         routers=[api.router],
         on_startup=[prepare_read_models],
     )
-    app.state.profiles = build_service(adapters)
+    for use_case in build_use_cases(adapters):
+        setattr(app.state, state_key(type(use_case)), use_case)
+    setattr(app.state, IDEMPOTENCY, adapters.idempotency)
+    app.state.profiles = adapters
     return app

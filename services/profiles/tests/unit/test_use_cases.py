@@ -130,11 +130,11 @@ async def test_other_organisations_and_tenants_do_not_see_the_program(world: Wor
 async def test_edits_need_the_current_version(world: World) -> None:
     pid = await new_program(world)
     await join(world, pid, "ada")
-    edit = EditProfile(world.access, world.save)
+    edit = EditProfile(world.access, world.save, world.loads)
     args: dict[str, Any] = {"custom": {}, "visibility": {}}
     with pytest.raises(PreconditionFailed):
         await edit(principal("ada"), pid, if_match=1, fields=ProfileFields(headline="x"), **args)
-    member, _ = await edit(
+    member, _, _ = await edit(
         principal("ada"), pid, if_match=2, fields=ProfileFields(headline="Hi"), **args
     )
     assert member.version == 3 and member.profile["headline"] == "Hi"

@@ -8,7 +8,6 @@ projectors converge on the newest state. Lists use cursor pagination on ``_id``.
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,25 +15,11 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from chassis.cursors import decode_cursor, encode_cursor
 from chassis.errors import InvalidInput
 from chassis.projections import apply_if_newer
 from profiles.domain.member import Member
 from profiles.domain.program import Program
-
-
-def encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput(
-            "cursor is not valid (use next_cursor from a previous page)", field="cursor"
-        ) from None
 
 
 def program_document(program: Program) -> dict[str, Any]:
@@ -215,6 +200,8 @@ class ProfilesReadModels:
     ) -> tuple[list[dict[str, Any]], str | None]:
         after = decode_cursor(cursor)
         if after is not None:
+            if not isinstance(after, str):
+                raise InvalidInput("cursor is not one this API returned", field="cursor")
             query = {**query, "_id": {"$gt": after}}
         docs = await collection.find(query).sort("_id", ASCENDING).limit(limit + 1).to_list()
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else None

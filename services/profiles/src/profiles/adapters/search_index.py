@@ -14,9 +14,6 @@ Filters are constant-score clauses, so they select without changing the ranking.
 from __future__ import annotations
 
 import asyncio
-import base64
-import contextlib
-import json
 import logging
 import re
 import shutil
@@ -27,6 +24,7 @@ from typing import Any
 
 import tantivy
 
+from chassis.cursors import decode_cursor, encode_cursor
 from chassis.errors import InvalidInput
 from profiles.application.ports import SearchFilters, SearchPage
 from profiles.domain.fields import normalise_term, utc_offset_minutes
@@ -353,14 +351,14 @@ class ProfileIndex:
 
 
 def _encode_offset(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+    return encode_cursor({"o": offset})
 
 
 def _decode_offset(cursor: str | None) -> int:
-    if not cursor:
+    position = decode_cursor(cursor)
+    if position is None:
         return 0
-    with contextlib.suppress(ValueError, TypeError, KeyError, UnicodeDecodeError):
-        offset = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["o"]
-        if isinstance(offset, int) and 0 <= offset <= MAX_OFFSET:
-            return offset
+    offset = position.get("o") if isinstance(position, dict) else None
+    if isinstance(offset, int) and not isinstance(offset, bool) and 0 <= offset <= MAX_OFFSET:
+        return offset
     raise InvalidInput("cursor is not valid (use next_cursor from a previous page)", field="cursor")

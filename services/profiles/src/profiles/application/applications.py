@@ -1,4 +1,4 @@
-"""Use cases on mentor applications: apply, decide (admin), read one."""
+"""Use cases on mentor applications: apply, decide (admin), read one, list your own."""
 
 from __future__ import annotations
 
@@ -66,3 +66,13 @@ class ReadApplication:
         if member.user_id != principal.user_id:
             await self.access.require_admin(program, principal, "read mentor applications")
         return member, member.application(application_id)
+
+
+@dataclass(frozen=True)
+class ListMyApplications:
+    access: Access
+
+    async def __call__(self, principal: Principal, program_id: str) -> Member:
+        """Your member aggregate in the program (its ``applications``, latest last)."""
+        member, _ = await self.access.my_membership(principal, program_id)
+        return member

@@ -1,9 +1,10 @@
-"""Use cases on members' profiles: edit your own, view someone's, set roles, list members."""
+"""Use cases on members' profiles: read and edit your own, view someone's, set roles, list
+members, list your memberships."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chassis import access as policy
 from chassis.auth import Principal
@@ -17,10 +18,33 @@ from profiles.domain.member import Member, Viewer
 from profiles.domain.program import Program
 
 
+class OwnProfile(NamedTuple):
+    """Your member aggregate, its program, and how many mentees you have (as a mentor)."""
+
+    member: Member
+    program: Program
+    load: int
+
+
+async def _load_of(loads: MentorLoads, member: Member) -> int:
+    return (await loads.load_of([member.member_id])).get(member.member_id, 0)
+
+
+@dataclass(frozen=True)
+class ViewMyProfile:
+    access: Access
+    loads: MentorLoads
+
+    async def __call__(self, principal: Principal, program_id: str) -> OwnProfile:
+        member, program = await self.access.my_membership(principal, program_id)
+        return OwnProfile(member, program, await _load_of(self.loads, member))
+
+
 @dataclass(frozen=True)
 class EditProfile:
     access: Access
     save: Save
+    loads: MentorLoads
 
     async def __call__(
         self,
@@ -31,12 +55,12 @@ class EditProfile:
         fields: ProfileFields,
         custom: dict[str, Any],
         visibility: dict[str, str],
-    ) -> tuple[Member, Program]:
+    ) -> OwnProfile:
         member, program = await self.access.my_membership(principal, program_id)
         check_if_match(if_match, member.version)
         member.edit_profile(program, fields, custom, visibility)
         await self.save.member(member, program)
-        return member, program
+        return OwnProfile(member, program, await _load_of(self.loads, member))
 
 
 @dataclass(frozen=True)
@@ -67,8 +91,7 @@ class ViewMember:
             policy.Viewer.of(seen, me.member_id), looked_at, matched=matched
         ):
             raise NotFound("member not found")  # a mentor waiting for approval is not shown
-        load = (await self.loads.load_of([member.member_id])).get(member.member_id, 0)
-        return member, program, viewer, load
+        return member, program, viewer, await _load_of(self.loads, member)
 
 
 @dataclass(frozen=True)
@@ -119,3 +142,13 @@ class ListMembers:
             cursor=cursor,
             limit=limit,
         )
+
+
+@dataclass(frozen=True)
+class ListMyMemberships:
+    read_models: ReadModels
+
+    async def __call__(self, principal: Principal) -> list[dict[str, Any]]:
+        """The caller's active memberships in their tenant (read-model documents)."""
+        docs = await self.read_models.memberships_of(principal.tenant_id, principal.user_id)
+        return [d for d in docs if d.get("status") == "active"]

@@ -1,4 +1,4 @@
-"""Use cases on programs: create one, change its settings, list the visible ones."""
+"""Use cases on programs: create one, read one, change its settings, list the visible ones."""
 
 from __future__ import annotations
 
@@ -38,6 +38,14 @@ class CreateProgram:
         )
         await self.save.program(program)
         return program
+
+
+@dataclass(frozen=True)
+class ViewProgram:
+    access: Access
+
+    async def __call__(self, principal: Principal, program_id: str) -> Program:
+        return await self.access.program_for(principal, program_id)
 
 
 @dataclass(frozen=True)

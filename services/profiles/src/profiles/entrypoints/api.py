@@ -1,4 +1,5 @@
-"""HTTP API of the profiles service under ``/v1``: parse, call the service, shape the reply.
+"""HTTP API of the profiles service under ``/v1``: each route parses, calls its use case
+(handed to it by :mod:`profiles.entrypoints.deps`) and shapes the reply.
 
 Pagination, ``Idempotency-Key``, ``ETag``/``If-Match`` and the documented problems are the
 kit's (:mod:`chassis.http`); bodies are capped at ``PROFILES_MAX_REQUEST_BODY_BYTES``
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -23,7 +24,6 @@ from chassis.http import (
     Limit,
     Page,
     RequiredVersion,
-    from_app_state,
     idempotent_create,
     limit_query,
     problems,
@@ -32,9 +32,33 @@ from chassis.http import (
 from chassis.limits import larger_body, parse_json_body
 from profiles.adapters.search_index import SearchFilters
 from profiles.application.imports import parse_csv_rows, parse_json_rows
-from profiles.application.service import ProfilesService
+from profiles.application.members import OwnProfile
 from profiles.domain.member import Member, Viewer
 from profiles.domain.program import Program, ProgramSpec
+from profiles.entrypoints.deps import (
+    ApplyAsMentorCase,
+    ChangeProgramCase,
+    ChangeRolesCase,
+    CreateProgramCase,
+    DecideApplicationCase,
+    EditProfileCase,
+    EraseEverythingCase,
+    EraseMembershipCase,
+    ExportMyDataCase,
+    Idempotency,
+    ImportMembersCase,
+    InviteMemberCase,
+    JoinProgramCase,
+    ListMembersCase,
+    ListMyApplicationsCase,
+    ListMyMembershipsCase,
+    ListProgramsCase,
+    ReadApplicationCase,
+    SearchMembersCase,
+    ViewMemberCase,
+    ViewMyProfileCase,
+    ViewProgramCase,
+)
 from profiles.entrypoints.schemas import (
     ApplicationOut,
     ApplicationRequest,
@@ -55,7 +79,6 @@ from profiles.entrypoints.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["profiles"])
 
-Service = Annotated[ProfilesService, Depends(from_app_state("profiles"))]
 SearchLimit = Annotated[int, limit_query(50)]
 
 
@@ -129,6 +152,11 @@ def member_out(
     )
 
 
+def own_profile_out(mine: OwnProfile, response: Response) -> MemberOut:
+    set_etag(response, mine.member.version)
+    return member_out(mine.member, mine.program, "self", mine.load)
+
+
 # --- programs --------------------------------------------------------------------------------
 
 
@@ -142,30 +170,32 @@ def member_out(
 async def create_program(
     spec: ProgramSpec,
     principal: CurrentPrincipal,
-    service: Service,
+    create_program: CreateProgramCase,
+    idempotency: Idempotency,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> Created:
-        program = await service.create_program(principal, spec)
+        program = await create_program(principal, spec)
         return Created(
             program_out(program),
             location=f"/v1/programs/{program.program_id}",
             version=program.version,
         )
 
-    return await idempotent_create(
-        service.idempotency, request, principal, idempotency_key, spec, create
-    )
+    return await idempotent_create(idempotency, request, principal, idempotency_key, spec, create)
 
 
 @router.get(
     "/programs", response_model=Page[ProgramOut], summary="Programs your organization may join"
 )
 async def list_programs(
-    principal: CurrentPrincipal, service: Service, cursor: Cursor = None, limit: Limit = 20
+    principal: CurrentPrincipal,
+    list_visible: ListProgramsCase,
+    cursor: Cursor = None,
+    limit: Limit = 20,
 ) -> Page[ProgramOut]:
-    docs, next_cursor = await service.list_programs(principal, cursor, limit)
+    docs, next_cursor = await list_visible(principal, cursor, limit)
     return Page(items=[program_doc_out(d) for d in docs], next_cursor=next_cursor)
 
 
@@ -176,9 +206,9 @@ async def list_programs(
     responses=problems(404),
 )
 async def get_program(
-    program_id: str, principal: CurrentPrincipal, service: Service, response: Response
+    program_id: str, principal: CurrentPrincipal, view: ViewProgramCase, response: Response
 ) -> ProgramOut:
-    program = await service.program_for(principal, program_id)
+    program = await view(principal, program_id)
     set_etag(response, program.version)
     return program_out(program)
 
@@ -192,14 +222,14 @@ async def get_program(
 async def update_program(
     program_id: str,
     principal: CurrentPrincipal,
-    service: Service,
+    change: ChangeProgramCase,
     changes: Annotated[dict[str, Any], Body()],
     response: Response,
     version: ExpectedVersion,
 ) -> ProgramOut:
     if len(changes) > 30:
         raise InvalidInput("too many settings in one change", field="body")
-    program = await service.update_program(principal, program_id, changes, version)
+    program = await change(principal, program_id, changes, version)
     set_etag(response, program.version)
     return program_out(program)
 
@@ -218,12 +248,13 @@ async def join_program(
     program_id: str,
     body: JoinRequest,
     principal: CurrentPrincipal,
-    service: Service,
+    join: JoinProgramCase,
+    idempotency: Idempotency,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> Created:
-        member, program = await service.join(
+        member, program = await join(
             principal,
             program_id,
             roles=list(body.roles),
@@ -237,9 +268,7 @@ async def join_program(
             version=member.version,
         )
 
-    return await idempotent_create(
-        service.idempotency, request, principal, idempotency_key, body, create
-    )
+    return await idempotent_create(idempotency, request, principal, idempotency_key, body, create)
 
 
 @router.post(
@@ -253,12 +282,13 @@ async def invite_member(
     program_id: str,
     body: InviteRequest,
     principal: CurrentPrincipal,
-    service: Service,
+    invite: InviteMemberCase,
+    idempotency: Idempotency,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> Created:
-        member, program = await service.invite(
+        member, program = await invite(
             principal,
             program_id,
             user_id=body.user_id,
@@ -269,9 +299,7 @@ async def invite_member(
         )
         return Created(member_out(member, program, "admin", 0), version=member.version)
 
-    return await idempotent_create(
-        service.idempotency, request, principal, idempotency_key, body, create
-    )
+    return await idempotent_create(idempotency, request, principal, idempotency_key, body, create)
 
 
 @router.post(
@@ -297,7 +325,7 @@ async def import_members(
     program_id: str,
     request: Request,
     principal: CurrentPrincipal,
-    service: Service,
+    import_rows: ImportMembersCase,
     dry_run: bool = False,
 ) -> ImportReport:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -308,7 +336,7 @@ async def import_members(
         rows = parse_json_rows(parse_json_body(body))
     else:
         raise InvalidInput("send text/csv or application/json (Content-Type)", field="Content-Type")
-    report = await service.import_members(principal, program_id, rows, dry_run=dry_run)
+    report = await import_rows(principal, program_id, rows, dry_run=dry_run)
     return ImportReport(**report)
 
 
@@ -321,13 +349,13 @@ async def import_members(
 async def list_members(
     program_id: str,
     principal: CurrentPrincipal,
-    service: Service,
+    list_all: ListMembersCase,
     role: Literal["mentee", "mentor", "admin"] | None = None,
     application_state: Literal["submitted", "approved", "rejected"] | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[MemberSummary]:
-    docs, next_cursor = await service.list_members(
+    docs, next_cursor = await list_all(
         principal,
         program_id,
         role=role,
@@ -360,12 +388,9 @@ async def list_members(
     responses=problems(404),
 )
 async def my_profile(
-    program_id: str, principal: CurrentPrincipal, service: Service, response: Response
+    program_id: str, principal: CurrentPrincipal, view: ViewMyProfileCase, response: Response
 ) -> MemberOut:
-    member, program = await service.my_membership(principal, program_id)
-    load = (await service.loads.load_of([member.member_id])).get(member.member_id, 0)
-    set_etag(response, member.version)
-    return member_out(member, program, "self", load)
+    return own_profile_out(await view(principal, program_id), response)
 
 
 @router.patch(
@@ -379,11 +404,11 @@ async def edit_my_profile(
     program_id: str,
     body: ProfileInput,
     principal: CurrentPrincipal,
-    service: Service,
+    edit: EditProfileCase,
     response: Response,
     version: RequiredVersion,
 ) -> MemberOut:
-    member, program = await service.edit_my_profile(
+    mine = await edit(
         principal,
         program_id,
         if_match=version,
@@ -391,9 +416,7 @@ async def edit_my_profile(
         custom=body.custom_fields,
         visibility=dict(body.visibility),
     )
-    load = (await service.loads.load_of([member.member_id])).get(member.member_id, 0)
-    set_etag(response, member.version)
-    return member_out(member, program, "self", load)
+    return own_profile_out(mine, response)
 
 
 @router.delete(
@@ -403,9 +426,9 @@ async def edit_my_profile(
     responses=problems(404),
 )
 async def erase_my_membership(
-    program_id: str, principal: CurrentPrincipal, service: Service
+    program_id: str, principal: CurrentPrincipal, erase: EraseMembershipCase
 ) -> Response:
-    await service.erase_membership(principal, program_id)
+    await erase(principal, program_id)
     return Response(status_code=204)
 
 
@@ -419,10 +442,10 @@ async def get_member(
     program_id: str,
     member_id: str,
     principal: CurrentPrincipal,
-    service: Service,
+    view: ViewMemberCase,
     response: Response,
 ) -> MemberOut:
-    member, program, viewer, load = await service.view_member(principal, program_id, member_id)
+    member, program, viewer, load = await view(principal, program_id, member_id)
     set_etag(response, member.version)
     return member_out(member, program, viewer, load)
 
@@ -438,13 +461,11 @@ async def set_roles(
     member_id: str,
     body: RolesRequest,
     principal: CurrentPrincipal,
-    service: Service,
+    change: ChangeRolesCase,
     response: Response,
     version: ExpectedVersion,
 ) -> MemberOut:
-    member, program = await service.change_roles(
-        principal, program_id, member_id, list(body.roles), version
-    )
+    member, program = await change(principal, program_id, member_id, list(body.roles), version)
     set_etag(response, member.version)
     return member_out(member, program, "admin")
 
@@ -477,18 +498,17 @@ async def apply_to_mentor(
     program_id: str,
     body: ApplicationRequest,
     principal: CurrentPrincipal,
-    service: Service,
+    apply: ApplyAsMentorCase,
+    idempotency: Idempotency,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> Created:
-        member, _ = await service.apply_to_mentor(principal, program_id, dict(body.answers))
+        member, _ = await apply(principal, program_id, dict(body.answers))
         app = member.applications[-1]
         return Created(application_out(member, app, with_answers=True))
 
-    return await idempotent_create(
-        service.idempotency, request, principal, idempotency_key, body, create
-    )
+    return await idempotent_create(idempotency, request, principal, idempotency_key, body, create)
 
 
 @router.get(
@@ -498,9 +518,9 @@ async def apply_to_mentor(
     responses=problems(404),
 )
 async def my_applications(
-    program_id: str, principal: CurrentPrincipal, service: Service
+    program_id: str, principal: CurrentPrincipal, list_mine: ListMyApplicationsCase
 ) -> list[ApplicationOut]:
-    member, _ = await service.my_membership(principal, program_id)
+    member = await list_mine(principal, program_id)
     return [application_out(member, a, with_answers=True) for a in member.applications]
 
 
@@ -513,12 +533,12 @@ async def my_applications(
 async def list_applications(
     program_id: str,
     principal: CurrentPrincipal,
-    service: Service,
+    list_all: ListMembersCase,
     state: Literal["submitted", "approved", "rejected"] = "submitted",
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[MemberSummary]:
-    return await list_members(program_id, principal, service, None, state, cursor, limit)
+    return await list_members(program_id, principal, list_all, None, state, cursor, limit)
 
 
 @router.get(
@@ -528,9 +548,9 @@ async def list_applications(
     responses=problems(404),
 )
 async def get_application(
-    program_id: str, application_id: str, principal: CurrentPrincipal, service: Service
+    program_id: str, application_id: str, principal: CurrentPrincipal, read: ReadApplicationCase
 ) -> ApplicationOut:
-    member, app = await service.application(principal, program_id, application_id)
+    member, app = await read(principal, program_id, application_id)
     return application_out(member, app, with_answers=True)
 
 
@@ -545,9 +565,9 @@ async def decide_application(
     application_id: str,
     body: DecisionRequest,
     principal: CurrentPrincipal,
-    service: Service,
+    decide: DecideApplicationCase,
 ) -> ApplicationOut:
-    member = await service.decide_application(
+    member = await decide(
         principal,
         program_id,
         application_id,
@@ -574,7 +594,7 @@ async def decide_application(
 async def search(
     program_id: str,
     principal: CurrentPrincipal,
-    service: Service,
+    search_members: SearchMembersCase,
     q: Annotated[str | None, Query(max_length=200)] = None,
     industry: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
     job_function: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
@@ -624,7 +644,7 @@ async def search(
         accepting=accepting,
         custom=pairs,
     )
-    page = await service.search(principal, program_id, q, filters, limit=limit, cursor=cursor)
+    page = await search_members(principal, program_id, q, filters, limit=limit, cursor=cursor)
     return SearchPageOut.model_validate(page)
 
 
@@ -636,8 +656,9 @@ async def search(
     response_model=list[MembershipOut],
     summary="The programs you are a member of",
 )
-async def my_memberships(principal: CurrentPrincipal, service: Service) -> list[MembershipOut]:
-    docs = await service.read_models.memberships_of(principal.tenant_id, principal.user_id)
+async def my_memberships(
+    principal: CurrentPrincipal, list_mine: ListMyMembershipsCase
+) -> list[MembershipOut]:
     return [
         MembershipOut(
             member_id=d["_id"],
@@ -647,8 +668,7 @@ async def my_memberships(principal: CurrentPrincipal, service: Service) -> list[
             display_name=d.get("display_name"),
             application=d.get("application"),
         )
-        for d in docs
-        if d.get("status") == "active"
+        for d in await list_mine(principal)
     ]
 
 
@@ -657,8 +677,8 @@ async def my_memberships(principal: CurrentPrincipal, service: Service) -> list[
     response_model=DataExport,
     summary="Everything this service holds about you (JSON)",
 )
-async def export_my_data(principal: CurrentPrincipal, service: Service) -> JSONResponse:
-    data = await service.export(principal)
+async def export_my_data(principal: CurrentPrincipal, export: ExportMyDataCase) -> JSONResponse:
+    data = await export(principal)
     return JSONResponse(
         data,
         headers={"Content-Disposition": 'attachment; filename="profiles-export.json"'},
@@ -672,6 +692,6 @@ async def export_my_data(principal: CurrentPrincipal, service: Service) -> JSONR
     description="Publishes an erasure tombstone on profile-changed for each membership and "
     "overwrites the personal data in the stored history.",
 )
-async def erase_my_data(principal: CurrentPrincipal, service: Service) -> ErasureReport:
-    erased = await service.erase_everything(principal)
+async def erase_my_data(principal: CurrentPrincipal, erase: EraseEverythingCase) -> ErasureReport:
+    erased = await erase(principal)
     return ErasureReport(erased_member_ids=erased)
