@@ -104,13 +104,25 @@ async def test_bad_search_parameters(profiles: ProfilesClient) -> None:
         ({"tz_min": 2, "tz_max": 1}, "tz_max"),
         ({"cursor": "###"}, "cursor"),
         ({"q": "x" * 201}, "q"),
-        ({"approved": "false"}, "approved"),
     ]:
         r = await profiles.http.get(url, params=params, headers=profiles.auth("a"))
         body = problem(r, 422)
         assert (body.get("field") or body["errors"][0]["field"]) == field, (params, body)
     outsider = await profiles.http.get(url, headers=profiles.auth("stranger"))
     problem(outsider, 403)
+
+
+async def test_only_admins_list_unapproved_mentors(profiles: ProfilesClient) -> None:
+    """A mentee asking for unapproved mentors is told why (403), not that the input is bad."""
+    pid = (await profiles.create_program())["program_id"]
+    await profiles.join(pid, "a")
+    url = f"/v1/programs/{pid}/search"
+    r = await profiles.http.get(url, params={"approved": "false"}, headers=profiles.auth("a"))
+    body = problem(r, 403)
+    assert body["detail"] == "only admins of this program can list unapproved mentors"
+    assert body.get("field") == "approved"
+    admin = await profiles.http.get(url, params={"approved": "false"}, headers=profiles.admin())
+    assert admin.status_code == 200, admin.text
 
 
 # --- found by fuzzing and probing the API (tests/contract): each was a 500 ------------------

@@ -268,6 +268,12 @@ async def test_search_checks_custom_filters_and_shows_partners_matched_views(
     assert page["results"][0]["profile"]["location"] == "Lyon"  # matched: sees "matches"
     with pytest.raises(Forbidden):
         await search(principal("zed"), pid, None, SearchFilters(), limit=5, cursor=None)
+    with pytest.raises(Forbidden, match="only admins of this program can list unapproved"):
+        await search(
+            principal("bob"), pid, None, SearchFilters(approved=False), limit=5, cursor=None
+        )
+    await search(ADMIN, pid, None, SearchFilters(approved=False), limit=5, cursor=None)
+    assert world.index.last_filters.admin_view is True
 
 
 async def test_export_then_erase_everything(world: World) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from chassis.auth import Principal
-from chassis.errors import InvalidInput
+from chassis.errors import Forbidden, InvalidInput
 from profiles.application.access import Access
 from profiles.application.ports import MentorLoads, ReadModels, SearchFilters, SearchIndex
 from profiles.domain.program import Program
@@ -31,6 +31,10 @@ class SearchMembers:
     ) -> dict[str, Any]:
         program = await self.access.program_for(principal, program_id)
         me, seen = await self.access.require_member_or_admin(program, principal)
+        if filters.approved is False and not seen.admin:
+            raise Forbidden(
+                "only admins of this program can list unapproved mentors", field="approved"
+            )
         filters = replace(filters, custom=_custom_terms(program, filters), admin_view=seen.admin)
         page = self.index.search(
             principal.tenant_id, program.program_id, text, filters, limit=limit, cursor=cursor

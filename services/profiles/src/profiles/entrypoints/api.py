@@ -588,8 +588,9 @@ async def decide_application(
     summary="Search the program's members by fields and keywords",
     description="Keywords are ranked by relevance (BM25, English stemming, small typos "
     "tolerated) over headline, bio, skills, expertise, goals, interests and keywords. "
-    "Filters combine with AND; several values of one filter with OR (skills: all).",
-    responses=problems(404),
+    "Filters combine with AND; several values of one filter with OR (skills: all). "
+    "Only the program's admins may ask for approved=false (unapproved mentors); others get 403.",
+    responses=problems(403, 404),
 )
 async def search(
     program_id: str,
@@ -605,7 +606,9 @@ async def search(
     min_years: Annotated[int | None, Query(ge=0, le=80)] = None,
     max_years: Annotated[int | None, Query(ge=0, le=80)] = None,
     role: Literal["mentee", "mentor", "admin"] | None = None,
-    approved: bool | None = None,
+    approved: Annotated[
+        bool | None, Query(description="Mentors approved (true) or not (false: admins only)")
+    ] = None,
     accepting: bool | None = None,
     custom: Annotated[
         list[str], Query(max_length=20, description="key:value, e.g. track:backend")
