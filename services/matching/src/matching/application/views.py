@@ -6,12 +6,11 @@ the queries shape them per viewer (:func:`request_view`) and page through lists.
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from chassis.cursors import decode_cursor, encode_cursor
 from chassis.errors import InvalidInput
 from matching.domain.mentor_book import OPEN_STATUSES, MentorBook
 
@@ -108,29 +107,19 @@ def status_matches(status: str, wanted: str | None) -> bool:
     return status == wanted
 
 
-def encode_cursor(sort_value: Any, item_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([sort_value, item_id]).encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[Any, str]:
-    try:
-        sort_value, item_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return sort_value, str(item_id)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("cursor is not one this API returned", field="cursor") from exc
-
-
 def paginate(
     rows: list[dict[str, Any]], sort_field: str, id_field: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     """Newest first by ``sort_field`` (ties by id); the cursor is the last item's position."""
     rows = sorted(rows, key=lambda r: (str(r.get(sort_field) or ""), r[id_field]), reverse=True)
-    if cursor:
-        after = decode_cursor(cursor)
+    after = decode_cursor(cursor)
+    if after is not None:
+        if not (isinstance(after, list) and len(after) == 2 and isinstance(after[1], str)):
+            raise InvalidInput("cursor is not one this API returned", field="cursor")
         position = (str(after[0] or ""), after[1])
         rows = [r for r in rows if (str(r.get(sort_field) or ""), r[id_field]) < position]
     page = rows[:limit]
     next_cursor = (
-        encode_cursor(page[-1].get(sort_field), page[-1][id_field]) if len(rows) > limit else None
+        encode_cursor([page[-1].get(sort_field), page[-1][id_field]]) if len(rows) > limit else None
     )
     return {"items": page, "next_cursor": next_cursor}
