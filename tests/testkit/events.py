@@ -93,7 +93,13 @@ async def publish_payload(
 
 
 #: What the matching service consumes and publishes.
-MATCHING_CONSUMED_TOPICS = ("profile-changed", "program-changed", "message-sent")
+MATCHING_CONSUMED_TOPICS = (
+    "profile-changed",
+    "program-changed",
+    "mentor-application-submitted",
+    "mentor-application-decided",
+    "message-sent",
+)
 MATCHING_TOPICS = (
     *MATCHING_CONSUMED_TOPICS,
     "mentorship-requested",
