@@ -9,10 +9,30 @@ import httpx
 import pytest
 
 from chassis.devtokens import mint_token
+from mentorship_contracts.topics import ALL_TOPICS
 from testkit.apps import ServiceProcess, run_services
 from testkit.infra import Infra, storage_profile
 
 SERVICES = ["profiles", "matching", "messaging", "documents", "scheduling"]
+#: what each service subscribes to (its entrypoints/consumers.py), written out by hand
+CONSUMES: dict[str, set[str]] = {
+    "profiles": {"match-made", "mentorship-ended"},
+    "matching": {
+        "profile-changed",
+        "program-changed",
+        "mentor-application-submitted",
+        "mentor-application-decided",
+        "message-sent",
+    },
+    "messaging": set(),
+    "documents": set(),
+    "scheduling": set(),
+}
+
+
+def produced_by(service: str) -> set[str]:
+    """The topics the registry says ``service`` publishes."""
+    return {spec.name for spec in ALL_TOPICS if spec.producer == service}
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +78,15 @@ def test_service_is_ready_and_documents_itself(
     assert openapi["info"]["title"].lower().startswith(name)
     assert httpx.get(f"{url}/docs").status_code == 200
     assert "http_requests_total" in httpx.get(f"{url}/metrics").text
-    channels = httpx.get(f"{url}/asyncapi.json").json()["channels"]
-    assert any("profile-changed" in key for key in channels)
+    asyncapi = httpx.get(f"{url}/asyncapi.json").json()
+    # exactly what the service publishes and what it consumes, nothing of the others'
+    assert set(asyncapi["channels"]) == produced_by(name) | CONSUMES[name]
+    operations = [
+        (op["action"], op["channel"]["$ref"].rsplit("/", 1)[1])
+        for op in asyncapi["operations"].values()
+    ]
+    assert {c for action, c in operations if action == "send"} == produced_by(name)
+    assert {c for action, c in operations if action == "receive"} == CONSUMES[name]
 
 
 @pytest.mark.e2e
