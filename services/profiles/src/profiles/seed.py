@@ -2,8 +2,10 @@
 
 Creates (once) the program "Women in Tech Canada" in tenant ``demo`` with custom fields,
 mentor questions and matching weights; 30 mentors (who apply and get approved) and 30
-mentees with varied, realistic profiles across time zones, languages and industries.
-Safe to run again: existing program, members and decisions are left as they are.
+mentees across five fields, time zones and languages (:mod:`profiles.seed_people`), so
+that each mentee's recommendations can be judged by reading the two profiles.
+Safe to run again: existing program, members and decisions are left as they are (a demo
+seeded by an older version keeps its old program and people).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 import httpx
 
 from chassis.devtokens import mint_token
-from profiles.seed_people import TRACKS, people
+from profiles.seed_people import COMPANY_SIZES, TRACKS, people
 
 TENANT = "demo"
 ADMIN = "demo-admin"
@@ -48,7 +50,7 @@ DEMO_PROGRAM: dict[str, Any] = {
             "key": "company_size",
             "label": "Company size",
             "type": "single_choice",
-            "options": ["Startup", "Mid-size", "Enterprise"],
+            "options": COMPANY_SIZES,
         },
     ],
     "mentor_questions": [
@@ -59,13 +61,16 @@ DEMO_PROGRAM: dict[str, Any] = {
             "required": False,
         },
     ],
+    # What the mentee asks for (skills, expertise) dominates; the profiles' meaning
+    # (semantic) comes next; the track, industry, languages and time zone only break ties.
     "matching_weights": {
         "skills": 5,
-        "expertise": 4,
-        "languages": 2,
-        "timezone": 2,
+        "expertise": 3,
+        "semantic": 1,
+        "custom:track": 1,
         "industry": 1,
-        "custom:track": 3,
+        "languages": 0.5,
+        "timezone": 0.5,
     },
     "constraints": {"require_shared_language": True, "max_timezone_difference_hours": 6},
 }
