@@ -230,7 +230,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         runtime,
         title="Matching service",
         description=matching.__doc__ or "",
-        routers=[api.router],
+        routers=api.routers,
         on_startup=[prepare],
     )
     app.state.matching = service

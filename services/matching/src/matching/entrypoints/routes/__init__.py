@@ -1,0 +1,1 @@
+"""The matching routes, one router per resource; :mod:`matching.entrypoints.api` lists them."""
