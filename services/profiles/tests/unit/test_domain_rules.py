@@ -65,10 +65,11 @@ class TestProgramSpec:
             {
                 "name": "x",
                 "custom_fields": [TRACK],
-                "matching_weights": {"custom:track": 2, "skills": 5},
+                "matching_weights": {"custom:track": 2, "skills": 5, "semantic": 1},
             }
         )
         assert ok.matching_weights["skills"] == 5
+        assert ok.matching_weights["semantic"] == 1  # matching's embedding criterion
 
     def test_choice_fields_need_options(self) -> None:
         with pytest.raises(ValidationError, match="needs options"):

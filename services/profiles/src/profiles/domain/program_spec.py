@@ -26,6 +26,9 @@ BuiltinField = Literal[BUILTIN_FIELDS]  # type: ignore[valid-type]
 WeightKey = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
+#: weight keys that are not a profile field: "semantic" weighs how close the meaning of
+#: the two profiles' texts is (matching's embedding criterion)
+CRITERION_WEIGHT_KEYS = frozenset({"semantic"})
 
 
 class MentorQuestion(BaseModel):
@@ -100,8 +103,9 @@ class ProgramSpec(BaseModel):
             if key.startswith("custom:"):
                 if key[len("custom:") :] not in keys:
                     raise ValueError(f"matching_weights: unknown custom field {key!r}")
-            elif key not in SNAPSHOT_FIELDS:
+            elif key not in SNAPSHOT_FIELDS and key not in CRITERION_WEIGHT_KEYS:
                 raise ValueError(
-                    f"matching_weights: {key!r} is neither a profile field nor custom:<key>"
+                    f"matching_weights: {key!r} is neither a profile field, 'semantic' "
+                    "nor custom:<key>"
                 )
         return self
