@@ -24,7 +24,8 @@ MEXICO_CITY = ("Mexico City", "America/Mexico_City", ["es", "en"])
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of person in a field; ``headline``/``bio`` may use {years} and {city}."""
+    """One kind of person in a field. ``headline`` and ``bio`` may use {years} and
+    {country} (never the city: a person's location is shown to their matches only)."""
 
     function: str
     track: str
@@ -53,7 +54,7 @@ FIELDS = [
                 "Machine Learning Engineering",
                 "Technical",
                 "ML engineering lead, models in production for {years} years",
-                "I lead a machine learning platform team in {city}. Over {years} years I have "
+                "I lead a machine learning platform team in {country}. Over {years} years I have "
                 "taken recommendation and forecasting models from notebooks to production, "
                 "and I like helping people learn MLOps the practical way.",
                 ("Machine learning", "MLOps", "Python", "Spark"),
@@ -66,7 +67,7 @@ FIELDS = [
                 "Technical",
                 "Principal data scientist in health research",
                 "{years} years of data science, the last six on clinical and public-health "
-                "data in {city}. Statistics, experiment design and NLP on medical text are "
+                "data in {country}. Statistics, experiment design and NLP on medical text are "
                 "my bread and butter; I also review a lot of interview take-homes.",
                 ("Statistics", "Experiment design", "Python", "NLP", "SQL"),
                 ("Statistics", "NLP"),
@@ -78,7 +79,7 @@ FIELDS = [
                 "Analytics",
                 "Leadership",
                 "Director of analytics, built three data teams",
-                "I run analytics for a retailer in {city} and have hired and grown three data "
+                "I run analytics for a retailer in {country} and have hired and grown three data "
                 "teams in {years} years. Ask me about leading analysts, dashboards executives "
                 "actually read, and presenting numbers with confidence.",
                 ("SQL", "Data visualization", "Statistics"),
@@ -93,7 +94,7 @@ FIELDS = [
                 "Analytics",
                 "Technical",
                 "Data analyst moving into machine learning",
-                "{years} years as a data analyst in {city}, mostly SQL and dashboards. I want "
+                "{years} years as a data analyst in {country}, mostly SQL and dashboards. I want "
                 "to build and ship my first machine learning model and learn how MLOps works.",
                 ("Machine learning", "Python", "MLOps"),
                 ("Ship my first machine learning model", "Find my niche in data science"),
@@ -104,7 +105,7 @@ FIELDS = [
                 "Data Science",
                 "Technical",
                 "Graduate student in NLP",
-                "Master's student in {city} working on NLP for French and English clinical "
+                "Master's student in {country} working on NLP for French and English clinical "
                 "notes. I want to get better at statistics and prepare for data science "
                 "interviews.",
                 ("NLP", "Statistics", "Python"),
@@ -116,7 +117,7 @@ FIELDS = [
                 "Analytics",
                 "Leadership",
                 "Senior analyst about to lead a team",
-                "Senior analyst in {city} ({years} years); I will lead two analysts soon and "
+                "Senior analyst in {country} ({years} years); I will lead two analysts soon and "
                 "present to our executives every month. I want to lead well and tell a clear "
                 "story with data.",
                 ("Data visualization", "SQL", "Leadership"),
@@ -134,7 +135,7 @@ FIELDS = [
                 "Site Reliability",
                 "Technical",
                 "Staff site reliability engineer, Kubernetes at scale",
-                "{years} years keeping large systems up, now a staff SRE in {city}. I mentor "
+                "{years} years keeping large systems up, now a staff SRE in {country}. I mentor "
                 "on Kubernetes, cloud architecture, incident response and the path to senior.",
                 ("Kubernetes", "Go", "Cloud architecture", "Distributed systems", "Linux"),
                 ("Kubernetes", "Cloud architecture"),
@@ -147,7 +148,7 @@ FIELDS = [
                 "Leadership",
                 "Engineering manager of platform teams",
                 "I went from backend developer to engineering manager and now lead three "
-                "platform teams in {city}. Happy to talk about the move into management, "
+                "platform teams in {country}. Happy to talk about the move into management, "
                 "system design reviews and hiring.",
                 ("Engineering management", "System design", "Python", "Go"),
                 ("Engineering management", "System design"),
@@ -172,7 +173,7 @@ FIELDS = [
                 "Site Reliability",
                 "Technical",
                 "Junior DevOps engineer",
-                "{years} years in DevOps in {city}; I run our CI and want to really "
+                "{years} years in DevOps in {country}; I run our CI and want to really "
                 "understand Kubernetes and cloud architecture and grow towards senior.",
                 ("Kubernetes", "Cloud architecture", "Linux"),
                 ("Get promoted to senior", "Learn cloud architecture"),
@@ -183,7 +184,7 @@ FIELDS = [
                 "Software Engineering",
                 "Leadership",
                 "Backend developer stepping into a tech lead role",
-                "Backend developer in {city} for {years} years, tech lead on my next project. "
+                "Backend developer in {country} for {years} years, tech lead on my next project. "
                 "I want to move into engineering management one day and get better at system "
                 "design.",
                 ("Engineering management", "System design", "Python"),
@@ -195,7 +196,7 @@ FIELDS = [
                 "Software Engineering",
                 "Technical",
                 "Career changer, bootcamp graduate",
-                "Former teacher in {city}, I finished a web development bootcamp this year. "
+                "Former teacher in {country}, I finished a web development bootcamp this year. "
                 "I am looking for my first developer job and practising TypeScript and React.",
                 ("TypeScript", "React"),
                 ("Switch careers into tech", "Prepare for technical interviews"),
@@ -212,7 +213,7 @@ FIELDS = [
                 "Product Management",
                 "Leadership",
                 "Group product manager, B2B software",
-                "{years} years in product, the last five leading product managers in {city}. "
+                "{years} years in product, the last five leading product managers in {country}. "
                 "I coach on product strategy, roadmapping and the move from engineering or "
                 "design into product.",
                 ("Product strategy", "Roadmapping", "User research"),
@@ -224,7 +225,7 @@ FIELDS = [
                 "UX Design",
                 "Technical",
                 "Design lead, accessibility and design systems",
-                "Design lead in {city} with {years} years of UX. I care about accessibility, "
+                "Design lead in {country} with {years} years of UX. I care about accessibility, "
                 "prototyping and portfolios that show how you think.",
                 ("Figma", "Prototyping", "Accessibility", "Service design"),
                 ("Accessibility", "Prototyping"),
@@ -235,7 +236,7 @@ FIELDS = [
                 "Product Management",
                 "Entrepreneurship",
                 "Founder and CEO of a design-led startup",
-                "I founded two startups in {city}; the second raised a seed round. I help "
+                "I founded two startups in {country}; the second raised a seed round. I help "
                 "first-time founders with product strategy, user research and fundraising.",
                 ("Product strategy", "User research", "Fundraising"),
                 ("Fundraising", "Entrepreneurship"),
@@ -249,7 +250,7 @@ FIELDS = [
                 "UX Design",
                 "Technical",
                 "Junior UX designer",
-                "UX designer in {city} for {years} years. I want a stronger portfolio, to "
+                "UX designer in {country} for {years} years. I want a stronger portfolio, to "
                 "learn accessibility properly and to get better at prototyping.",
                 ("Figma", "Accessibility", "Prototyping"),
                 ("Build a strong UX portfolio", "Get promoted to senior"),
@@ -260,7 +261,7 @@ FIELDS = [
                 "Product Management",
                 "Leadership",
                 "Developer moving into product management",
-                "Developer in {city} for {years} years and the person who always asks why we "
+                "Developer in {country} for {years} years and the person who always asks why we "
                 "build things. I want to move into product management and learn roadmapping.",
                 ("Product strategy", "Roadmapping", "User research"),
                 ("Move into product management", "Lead my first project"),
@@ -271,7 +272,7 @@ FIELDS = [
                 "Product Management",
                 "Entrepreneurship",
                 "Aspiring founder, health tech",
-                "I work in product in {city} and have a health-tech idea I have been testing "
+                "I work in product in {country} and have a health-tech idea I have been testing "
                 "with users. I want to start a company and understand fundraising.",
                 ("Product strategy", "Fundraising", "User research"),
                 ("Start a tech company", "Raise a first round"),
@@ -290,7 +291,7 @@ FIELDS = [
                 "Technical",
                 "Embedded systems lead, medical devices",
                 "{years} years writing firmware, now leading the embedded team of a "
-                "medical-device maker in {city}. Embedded C, FPGAs and IoT devices.",
+                "medical-device maker in {country}. Embedded C, FPGAs and IoT devices.",
                 ("Embedded C", "FPGA", "IoT", "Robotics"),
                 ("Embedded C", "FPGA"),
                 ("Work-life balance", "Open source"),
@@ -300,7 +301,7 @@ FIELDS = [
                 "Electrical Engineering",
                 "Leadership",
                 "Hardware engineering manager",
-                "Electrical engineer turned engineering manager in {city}; {years} years from "
+                "Electrical engineer turned engineering manager in {country}; {years} years from "
                 "PCB design to leading a team of twelve.",
                 ("PCB design", "Embedded C", "Engineering management"),
                 ("PCB design", "Engineering management"),
@@ -312,7 +313,7 @@ FIELDS = [
                 "Manufacturing",
                 "Entrepreneurship",
                 "Co-founder of a robotics hardware startup",
-                "Co-founder of a robotics startup in {city}. I know supply chain and "
+                "Co-founder of a robotics startup in {country}. I know supply chain and "
                 "manufacturing the hard way and help hardware founders avoid my mistakes.",
                 ("Supply chain", "Robotics", "IoT", "Fundraising"),
                 ("Supply chain", "Robotics"),
@@ -326,7 +327,7 @@ FIELDS = [
                 "Electrical Engineering",
                 "Technical",
                 "Electrical engineering student",
-                "Final-year electrical engineering student in {city}. I love PCB design and "
+                "Final-year electrical engineering student in {country}. I love PCB design and "
                 "embedded C and want to land my first hardware job.",
                 ("PCB design", "Embedded C"),
                 ("Land my first hardware job", "Prepare for technical interviews"),
@@ -337,7 +338,7 @@ FIELDS = [
                 "Embedded Systems",
                 "Technical",
                 "Firmware developer, robotics",
-                "Firmware developer in {city} for {years} years on warehouse robots. I want to "
+                "Firmware developer in {country} for {years} years on warehouse robots. I want to "
                 "go deeper into FPGAs and grow into a senior embedded role.",
                 ("Embedded C", "FPGA", "Robotics"),
                 ("Get promoted to senior", "Learn FPGA design"),
@@ -348,7 +349,7 @@ FIELDS = [
                 "Manufacturing",
                 "Entrepreneurship",
                 "Hardware engineer with a startup idea",
-                "Manufacturing engineer in {city}; I am prototyping a connected IoT device "
+                "Manufacturing engineer in {country}; I am prototyping a connected IoT device "
                 "and want to start a hardware company without drowning in supply chain.",
                 ("Supply chain", "IoT", "Fundraising"),
                 ("Start a tech company", "Bring a device to manufacturing"),
@@ -367,7 +368,7 @@ FIELDS = [
                 "Technical",
                 "Principal network engineer, 5G core",
                 "{years} years in networks, now on the 5G core of a national carrier in "
-                "{city}. I teach network automation with Ansible and Python.",
+                "{country}. I teach network automation with Ansible and Python.",
                 ("5G", "Network automation", "Ansible", "Linux", "Python"),
                 ("Network automation", "5G"),
                 ("Open source", "Work-life balance"),
@@ -378,7 +379,7 @@ FIELDS = [
                 "Solutions Architecture",
                 "Technical",
                 "Cloud solutions architect",
-                "Solutions architect in {city}; {years} years designing cloud and network "
+                "Solutions architect in {country}; {years} years designing cloud and network "
                 "architectures for carriers and presenting them to their executives.",
                 ("Cloud architecture", "Linux", "Kubernetes", "5G"),
                 ("Cloud architecture", "Public speaking"),
@@ -389,7 +390,7 @@ FIELDS = [
                 "Operations",
                 "Leadership",
                 "Director of network operations",
-                "I run network operations for a carrier in {city} ({years} years in telecom). "
+                "I run network operations for a carrier in {country} ({years} years in telecom). "
                 "I mentor new managers and people moving from engineering into leadership.",
                 ("Engineering management", "Network automation", "Linux"),
                 ("Engineering management", "Leadership"),
@@ -403,7 +404,7 @@ FIELDS = [
                 "Network Engineering",
                 "Technical",
                 "Network technician learning automation",
-                "Network technician in {city} for {years} years. I want to automate our "
+                "Network technician in {country} for {years} years. I want to automate our "
                 "network operations with Ansible and Python and understand 5G.",
                 ("Network automation", "Ansible", "5G"),
                 ("Automate network operations", "Get promoted to senior"),
@@ -414,7 +415,7 @@ FIELDS = [
                 "Solutions Architecture",
                 "Technical",
                 "Pre-sales engineer growing into architecture",
-                "Pre-sales engineer in {city} ({years} years). I want to learn cloud "
+                "Pre-sales engineer in {country} ({years} years). I want to learn cloud "
                 "architecture and present to executives without freezing.",
                 ("Cloud architecture", "Linux", "Public speaking"),
                 ("Learn cloud architecture", "Build confidence presenting to executives"),
@@ -425,7 +426,7 @@ FIELDS = [
                 "Operations",
                 "Leadership",
                 "Operations team lead",
-                "Team lead in a network operations centre in {city}, {years} years in. I want "
+                "Team lead in a network operations centre in {country}, {years} years in. I want "
                 "to move into engineering management and balance it with a young family.",
                 ("Engineering management", "Leadership"),
                 ("Move into engineering management", "Return to work after leave"),

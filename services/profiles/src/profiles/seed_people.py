@@ -64,6 +64,14 @@ MENTEE_PLACES: list[tuple[str, str, list[str]] | None] = [
     None,
 ]
 
+#: the country a bio names (the city itself is in ``location``, visible to matches only)
+COUNTRIES = {
+    "Paris": "France",
+    "Nairobi": "Kenya",
+    "Bengaluru": "India",
+    "São Paulo": "Brazil",
+    "Mexico City": "Mexico",
+}
 #: mentors who said "not now" (demo-mentor-25 and -29): the demo shows paused mentors too
 NOT_ACCEPTING = {25, 29}
 
@@ -80,7 +88,7 @@ def people(rng: random.Random, count: int, role: str) -> list[dict[str, Any]]:
         kind = kinds[(n // len(FIELDS)) % len(kinds)]
         city, zone, languages = places[(n // len(FIELDS)) % len(places)] or field.abroad
         years = rng.randint(*kind.years)
-        text = {"years": years, "city": city}
+        text = {"years": years, "country": COUNTRIES.get(city, "Canada")}
         profile: dict[str, Any] = {
             "display_name": f"{first} {last}",
             "headline": kind.headline.format(**text),
