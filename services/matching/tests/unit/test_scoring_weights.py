@@ -179,3 +179,12 @@ def test_related_fields_are_scored_but_not_called_shared() -> None:
     assert fields.reason == "related fields: security engineering"
     assert "related fields: security engineering" in explanation.reasons
     assert shared_items(mentor, mentee, at=AT)["skills"] == []
+
+
+def test_a_language_code_is_named_in_reasons() -> None:
+    from matching.domain.matchable import prepare_profile
+    from matching.domain.terms import normalize_language
+
+    assert normalize_language("sw") == normalize_language("Kiswahili") == "swahili"
+    prepared = prepare_profile(replace(MENTEE, languages=("sw",)), AT)
+    assert list(prepared.languages.values()) == ["Swahili"]

@@ -310,6 +310,9 @@ LANGUAGE_NAMES: dict[str, str] = {
     "pl": "polish",
     "uk": "ukrainian",
     "ko": "korean",
+    "sw": "swahili",
+    "swa": "swahili",
+    "kiswahili": "swahili",
 }
 
 #: Values that say nothing: never a shared industry, function, skill or language.
