@@ -131,7 +131,7 @@ def create_app(settings: ProfilesSettings | None = None) -> FastAPI:
         runtime,
         title="Profiles service",
         description=profiles.__doc__ or "",
-        routers=[api.router],
+        routers=api.routers,
         on_startup=[prepare_read_models],
     )
     for use_case in build_use_cases(adapters):

@@ -1,0 +1,1 @@
+"""The profiles routes, one router per resource; :mod:`profiles.entrypoints.api` lists them."""
