@@ -67,7 +67,8 @@ async def db(infra: Infra, created_databases: list[str]) -> Any:
 
 @pytest.fixture
 async def store(db: Any) -> EventStore:
-    events = EventStore(db, source="/test/kit")
+    profile = StorageProfile.named(storage_profile())  # type: ignore[arg-type]
+    events = EventStore(db, source="/test/kit", storage=profile)
     await events.ensure_indexes()
     return events
 
@@ -192,3 +193,18 @@ async def test_racing_relays_one_sweeps(db: Any, store: EventStore, infra: Infra
     relays = [OutboxRelay(store, broker, lease_seconds=30) for _ in range(6)]
     results = await asyncio.gather(*(relay.sweep(settle=True) for relay in relays))
     assert sum(r is not None for r in results) == 1  # the others are refused the lease
+
+
+async def test_commit_lists_are_packed_only_where_the_profile_packs(db: Any) -> None:
+    for name, packed in (("ferretdb", True), ("mongodb", False)):
+        store = EventStore(
+            db, source="/t", collection=f"c_{name}", storage=StorageProfile.named(name)
+        )  # type: ignore[arg-type]
+        await store.append(
+            "s", 0, [NewEvent("Joined", {"tenant_id": "t", "name": "x"})], tenant_id="t"
+        )
+        raw = await store.collection.find_one({"_id": "s@000000001"})
+        assert raw is not None and isinstance(raw["events"], bytes) is packed
+        assert [e.data["name"] for e in await store.load("s")] == ["x"]
+        redacted = await store.redact("s", event=lambda e: {**e.data, "name": ""})
+        assert redacted == 1 and (await store.load("s"))[0].data["name"] == ""

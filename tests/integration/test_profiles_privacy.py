@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from test_profiles_support import ProfilesClient, events_for, profiles_fixture  # noqa: F401
 
+from chassis.eventstore import readable
 from testkit.infra import Infra
 
 pytestmark = pytest.mark.infra
@@ -39,8 +40,9 @@ async def test_export_then_erase(profiles: ProfilesClient, infra: Infra) -> None
     assert erased.status_code == 200 and len(erased.json()["erased_member_ids"]) == 2
 
     # nothing personal left in the event store, the read models or the search index
-    store = profiles.adapters.events.collection
-    raw = str(await store.find({"stream_id": m1["member_id"]}).to_list())
+    store = profiles.adapters.events
+    commits = await store.collection.find({"stream_id": m1["member_id"]}).to_list()
+    raw = str([readable(c) for c in commits])  # events and messages, unpacked
     assert "personal story" not in raw and "private motivation" not in raw and "Lyon" not in raw
     assert await profiles.adapters.idempotency.collection.count_documents({"user_id": "zoe"}) == 0
     doc = await profiles.adapters.read_models.members.find_one({"_id": m1["member_id"]})

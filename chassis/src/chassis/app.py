@@ -63,7 +63,8 @@ def build_runtime(settings: ServiceSettings) -> Runtime:
     mongo = connect_mongo(settings)
     db = service_database(mongo, settings)
     broker = create_broker(settings)
-    events = EventStore(db, source=f"/mentorship/{settings.service_name}")
+    storage = StorageProfile.named(settings.storage_profile)
+    events = EventStore(db, source=f"/mentorship/{settings.service_name}", storage=storage)
     relay = OutboxRelay(
         events,
         broker,
@@ -81,7 +82,7 @@ def build_runtime(settings: ServiceSettings) -> Runtime:
         events=events,
         relay=relay,
         consumers=EventConsumers(broker, db, settings),
-        storage=StorageProfile.named(settings.storage_profile),
+        storage=storage,
         objects=ObjectStore(settings) if isinstance(settings, ObjectStorageSettings) else None,
     )
 

@@ -29,6 +29,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from chassis.errors import Conflict, InvalidInput
 from chassis.mongo import retry_transient
+from chassis.storage import StorageProfile, unpack_json
 from chassis.telemetry import current_traceparent
 from mentorship_contracts.events.base import EventPayload
 from mentorship_contracts.topics import topic_for
@@ -81,8 +82,18 @@ def commit_id(stream_id: str, first_version: int) -> str:
     return f"{stream_id}@{first_version:09d}"
 
 
+def readable(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored commit with its event and message lists unpacked (see ``StorageProfile``)."""
+    out = dict(doc)
+    for name in ("events", "outbox"):
+        if isinstance(out.get(name), bytes):
+            out[name] = unpack_json(out[name])
+    return out
+
+
 def events_of(doc: Mapping[str, Any]) -> list[StoredEvent]:
     """The events of a stored commit, in stream order."""
+    doc = readable(doc)
     events = []
     for offset, item in enumerate(doc["events"]):
         events.append(
@@ -122,10 +133,16 @@ class EventStore:
     """Append and load event streams in the ``event_commits`` collection of a service database."""
 
     def __init__(
-        self, db: AsyncDatabase, *, source: str, collection: str = "event_commits"
+        self,
+        db: AsyncDatabase,
+        *,
+        source: str,
+        collection: str = "event_commits",
+        storage: StorageProfile | None = None,
     ) -> None:
         self.collection: AsyncCollection = db[collection]
         self.source = source
+        self.storage = storage or StorageProfile()
         self._listeners: list[Callable[[list[dict[str, Any]]], None]] = []
 
     async def ensure_indexes(self) -> None:
@@ -152,7 +169,7 @@ class EventStore:
             return []
         doc = self._commit(stream_id, expected_version, events, messages, tenant_id)
         try:
-            await retry_transient(lambda: self.collection.insert_one(doc))
+            await retry_transient(lambda: self.collection.insert_one(self._stored(doc)))
         except DuplicateKeyError as exc:
             raise ConcurrencyError(
                 f"stream {stream_id} is no longer at version {expected_version}; reload and retry",
@@ -181,7 +198,8 @@ class EventStore:
             return set()
         failed: set[str] = set()
         try:
-            await retry_transient(lambda: self.collection.insert_many(docs, ordered=False))
+            stored = [self._stored(d) for d in docs]
+            await retry_transient(lambda: self.collection.insert_many(stored, ordered=False))
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
@@ -189,6 +207,16 @@ class EventStore:
             failed = {docs[e["index"]]["stream_id"] for e in errors}
         self._appended([d for d in docs if d["stream_id"] not in failed])
         return failed
+
+    def _stored(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The commit as written: its lists packed where the storage profile packs blobs
+        (FerretDB converts nested documents field by field; a commit is read whole)."""
+        if not self.storage.packed:
+            return doc
+        packed = {**doc, "events": self.storage.pack(doc["events"])}
+        if "outbox" in doc:
+            packed["outbox"] = self.storage.pack(doc["outbox"])
+        return packed
 
     def _appended(self, docs: list[dict[str, Any]]) -> None:
         for listener in self._listeners:
@@ -324,7 +352,8 @@ class EventStore:
         """
         rewritten = 0
         cursor = self.collection.find({"stream_id": stream_id})
-        for doc in await cursor.to_list():
+        for stored_doc in await cursor.to_list():
+            doc = readable(stored_doc)
             changed = False
             for item, stored in zip(doc["events"], events_of(doc), strict=True):
                 data = event(stored)
@@ -338,7 +367,7 @@ class EventStore:
                     changed = True
             if changed:
                 await retry_transient(
-                    lambda d=doc: self.collection.replace_one({"_id": d["_id"]}, d)  # type: ignore[misc]
+                    lambda d=self._stored(doc): self.collection.replace_one({"_id": d["_id"]}, d)  # type: ignore[misc]
                 )
                 rewritten += 1
         return rewritten

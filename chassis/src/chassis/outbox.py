@@ -41,7 +41,7 @@ from prometheus_client import Counter, Histogram
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from chassis.eventstore import RECORDED_ORDER, EventStore
+from chassis.eventstore import RECORDED_ORDER, EventStore, readable
 from chassis.lease import Lease
 from chassis.mongo import retry_transient
 from chassis.telemetry import context_from_traceparent, current_traceparent
@@ -174,12 +174,13 @@ class OutboxRelay:
             query: dict[str, Any] = {"outbox": {"$exists": True}, "recorded_at": {"$lt": before}}
             if cursor is not None:
                 query.update(_after(cursor))
-            page = (
-                await self.store.collection.find(query)
+            page = [
+                readable(d)
+                for d in await self.store.collection.find(query)
                 .sort(RECORDED_ORDER)
                 .limit(self.batch_size)
                 .to_list()
-            )
+            ]
             if page:
                 done = await self.published.ids_since(page[0]["recorded_at"])
                 todo = [d for d in page if d["_id"] not in done]
@@ -215,7 +216,7 @@ class OutboxRelay:
         query: dict[str, Any] = {"outbox": {"$exists": True}}
         if lease.get("watermark"):
             query.update(_after(tuple(lease["watermark"])))
-        commits = [d async for d in self.store.collection.find(query, {"outbox.topic": 1})]
+        commits = [readable(d) async for d in self.store.collection.find(query, {"outbox": 1})]
         if not commits:
             return 0
         done = {i async for b in self.published.collection.find({}, {"ids": 1}) for i in b["ids"]}
