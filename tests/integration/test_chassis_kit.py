@@ -208,3 +208,23 @@ async def test_commit_lists_are_packed_only_where_the_profile_packs(db: Any) -> 
         assert [e.data["name"] for e in await store.load("s")] == ["x"]
         redacted = await store.redact("s", event=lambda e: {**e.data, "name": ""})
         assert redacted == 1 and (await store.load("s"))[0].data["name"] == ""
+
+
+async def test_loading_at_the_snapshot_head_is_point_reads_only(
+    store: EventStore, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(store, db)
+    card = await repo.load("h1")
+    card.record(Joined(tenant_id="t", name="ada"))
+    card.record(Tagged(tags=["x"]))
+    await repo.save(card)
+
+    async def no_scans(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a range query (a table scan on FerretDB) on the load path")
+
+    monkeypatch.setattr(store, "_load_by_range", no_scans)
+    assert (await repo.load("h1")).version == 2
+    await store.append(
+        "h1", 2, [NewEvent("Tagged", {"tags": ["y"]}, schema_version=2)], tenant_id="t"
+    )
+    assert (await repo.load("h1")).tags == ["x", "y"]

@@ -294,11 +294,15 @@ class EventStore:
             "data": payload.model_dump(mode="json"),
         }
 
-    async def load(self, stream_id: str, *, after_version: int = 0) -> list[StoredEvent]:
+    async def load(
+        self, stream_id: str, *, after_version: int = 0, at_commit_end: bool = False
+    ) -> list[StoredEvent]:
         """The stream's events after ``after_version``, walking its commits by ``_id``.
 
         Each step is a point read (the only lookup FerretDB pushes down to its storage),
-        and after a snapshot there is usually nothing or one commit to read.
+        and after a snapshot there is usually nothing or one commit to read. A caller that
+        knows ``after_version`` ends a commit (a snapshot's version always does) says
+        ``at_commit_end``; otherwise a version inside a commit is found by a range query.
         """
         events: list[StoredEvent] = []
         version = after_version
@@ -307,7 +311,7 @@ class EventStore:
                 lambda v=version: self.collection.find_one({"_id": commit_id(stream_id, v + 1)})  # type: ignore[misc]
             )
             if doc is None:
-                if version == after_version and after_version > 0:
+                if version == after_version and after_version > 0 and not at_commit_end:
                     # ``after_version`` fell inside a commit (not a commit boundary)
                     return await self._load_by_range(stream_id, after_version)
                 return events

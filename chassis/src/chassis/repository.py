@@ -55,7 +55,9 @@ class AggregateRepository(Generic[A]):
     async def load(self, stream_id: str) -> A:
         """The current state; a stream without events is a new aggregate at version 0."""
         aggregate = await self._from_snapshot(stream_id)
-        newer = await self.store.load(stream_id, after_version=aggregate.version)
+        newer = await self.store.load(
+            stream_id, after_version=aggregate.version, at_commit_end=True
+        )
         if newer:
             aggregate.fold([self.read(e) for e in newer])
         return aggregate
