@@ -25,7 +25,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from chassis.auth import Principal
+from chassis.auth import CurrentPrincipal, Principal
 from chassis.errors import InvalidInput, PreconditionRequired
 from chassis.idempotency import MAX_KEY_LENGTH, IdempotencyStore
 from chassis.problems import ProblemDetails, problems
@@ -142,6 +142,36 @@ async def idempotent_create(
         body=body.model_dump(mode="json"),
         action=action,
     )
+
+
+@dataclass(frozen=True)
+class CreateOnce:
+    """A creating request's idempotency, as a route dependency (:func:`create_once`):
+    ``await once(body, create)`` is :func:`idempotent_create` for this request."""
+
+    store: IdempotencyStore
+    request: Request
+    principal: Principal
+    key: str | None
+
+    async def __call__(
+        self, body: BaseModel, create: Callable[[], Awaitable[Created]]
+    ) -> JSONResponse:
+        return await idempotent_create(
+            self.store, self.request, self.principal, self.key, body, create
+        )
+
+
+def create_once(store: Callable[[Request], IdempotencyStore]) -> Any:
+    """``Annotated[CreateOnce, create_once(...)]``: the route gets its request's
+    :class:`CreateOnce` (and documents the ``Idempotency-Key`` header) in one parameter."""
+
+    def dependency(
+        request: Request, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
+    ) -> CreateOnce:
+        return CreateOnce(store(request), request, principal, idempotency_key)
+
+    return Depends(dependency)
 
 
 # --------------------------------------------------------------------------- ETag / If-Match

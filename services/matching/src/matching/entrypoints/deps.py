@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from chassis.auth import Principal
-from chassis.http import Created, from_app_state, idempotent_create
+from chassis.http import Created, CreateOnce, create_once, from_app_state
 from matching.application.service import MatchingService
 
 IdPath = Annotated[str, Path(min_length=1, max_length=128)]
@@ -20,11 +19,13 @@ Service = Annotated[MatchingService, Depends(from_app_state("matching"))]
 M = TypeVar("M", bound=BaseModel)
 
 
-async def create_once(
-    service: MatchingService,
-    principal: Principal,
-    request: Request,
-    key: str | None,
+Creates = Annotated[
+    CreateOnce, create_once(lambda request: from_app_state("matching")(request).idempotency)
+]
+
+
+async def create_as(
+    once: CreateOnce,
     body: BaseModel,
     model: type[M],
     action: Callable[[], Awaitable[dict[str, Any]]],
@@ -36,4 +37,4 @@ async def create_once(
         out = model.model_validate(await action())
         return Created(out, location=location(out))
 
-    return await idempotent_create(service.idempotency, request, principal, key, body, create)
+    return await once(body, create)

@@ -13,8 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
-from chassis.http import from_app_state
-from chassis.idempotency import IdempotencyStore
+from chassis.http import CreateOnce, create_once, from_app_state
 from profiles.application.applications import (
     ApplyAsMentor,
     DecideApplication,
@@ -69,4 +68,4 @@ SearchMembersCase = Annotated[SearchMembers, _use_case(SearchMembers)]
 ExportMyDataCase = Annotated[ExportMyData, _use_case(ExportMyData)]
 EraseMembershipCase = Annotated[EraseMembership, _use_case(EraseMembership)]
 EraseEverythingCase = Annotated[EraseEverything, _use_case(EraseEverything)]
-Idempotency = Annotated[IdempotencyStore, Depends(from_app_state(IDEMPOTENCY))]
+Creates = Annotated[CreateOnce, create_once(from_app_state(IDEMPOTENCY))]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from chassis.auth import CurrentPrincipal
-from chassis.http import Cursor, IdempotencyKey, Limit, Page, problems
-from matching.entrypoints.deps import IdPath, Service, create_once
+from chassis.http import Cursor, Limit, Page, problems
+from matching.entrypoints.deps import Creates, IdPath, Service, create_as
 from matching.entrypoints.schemas.groups import GroupOut, JoinGroup, OpenGroup
 from matching.entrypoints.schemas.requests import RequestOut
 
@@ -28,14 +28,10 @@ async def open_group(
     body: OpenGroup,
     principal: CurrentPrincipal,
     service: Service,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
-    return await create_once(
-        service,
-        principal,
-        request,
-        idempotency_key,
+    return await create_as(
+        once,
         body,
         GroupOut,
         lambda: service.open_group(
@@ -91,14 +87,10 @@ async def join_group(
     body: JoinGroup,
     principal: CurrentPrincipal,
     service: Service,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
-    return await create_once(
-        service,
-        principal,
-        request,
-        idempotency_key,
+    return await create_as(
+        once,
         body,
         RequestOut,
         lambda: service.join_group(principal, program_id, group_id, message=body.message),

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from chassis.auth import CurrentPrincipal
-from chassis.http import Cursor, IdempotencyKey, Limit, Page, problems
-from matching.entrypoints.deps import IdPath, Service, create_once
+from chassis.http import Cursor, Limit, Page, problems
+from matching.entrypoints.deps import Creates, IdPath, Service, create_as
 from matching.entrypoints.schemas.requests import (
     Decline,
     RequestMentorship,
@@ -38,14 +38,10 @@ async def request_mentorship(
     body: RequestMentorship,
     principal: CurrentPrincipal,
     service: Service,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
-    return await create_once(
-        service,
-        principal,
-        request,
-        idempotency_key,
+    return await create_as(
+        once,
         body,
         RequestOut,
         lambda: service.request_mentorship(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from chassis.auth import CurrentPrincipal
-from chassis.http import IdempotencyKey, problems
-from matching.entrypoints.deps import IdPath, Service, create_once
+from chassis.http import problems
+from matching.entrypoints.deps import Creates, IdPath, Service, create_as
 from matching.entrypoints.schemas.rounds import (
     Publish,
     PublishOut,
@@ -34,14 +34,10 @@ async def open_round(
     body: RoundInput,
     principal: CurrentPrincipal,
     service: Service,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
-    return await create_once(
-        service,
-        principal,
-        request,
-        idempotency_key,
+    return await create_as(
+        once,
         body,
         RunOut,
         lambda: service.rounds.open_round(
@@ -88,14 +84,10 @@ async def rerun_round(
     body: RoundInput,
     principal: CurrentPrincipal,
     service: Service,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
-    return await create_once(
-        service,
-        principal,
-        request,
-        idempotency_key,
+    return await create_as(
+        once,
         body,
         RunOut,
         lambda: service.rounds.rerun(

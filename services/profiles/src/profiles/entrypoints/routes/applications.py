@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from chassis.auth import CurrentPrincipal
-from chassis.http import Created, Cursor, IdempotencyKey, Limit, Page, idempotent_create, problems
+from chassis.http import Created, Cursor, Limit, Page, problems
 from profiles.domain.member import Member
 from profiles.entrypoints.deps import (
     ApplyAsMentorCase,
+    Creates,
     DecideApplicationCase,
-    Idempotency,
     ListMembersCase,
     ListMyApplicationsCase,
     ReadApplicationCase,
@@ -60,16 +60,14 @@ async def apply_to_mentor(
     body: ApplicationRequest,
     principal: CurrentPrincipal,
     apply: ApplyAsMentorCase,
-    idempotency: Idempotency,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
     async def create() -> Created:
         member, _ = await apply(principal, program_id, dict(body.answers))
         app = member.applications[-1]
         return Created(application_out(member, app, with_answers=True))
 
-    return await idempotent_create(idempotency, request, principal, idempotency_key, body, create)
+    return await once(body, create)
 
 
 @router.get(

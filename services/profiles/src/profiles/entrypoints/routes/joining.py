@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse
 
 from chassis.auth import CurrentPrincipal
 from chassis.errors import InvalidInput
-from chassis.http import Created, IdempotencyKey, idempotent_create, problems
+from chassis.http import Created, problems
 from chassis.limits import larger_body, parse_json_body
 from profiles.application.imports import parse_csv_rows, parse_json_rows
 from profiles.entrypoints.deps import (
-    Idempotency,
+    Creates,
     ImportMembersCase,
     InviteMemberCase,
     JoinProgramCase,
@@ -40,9 +40,7 @@ async def join_program(
     body: JoinRequest,
     principal: CurrentPrincipal,
     join: JoinProgramCase,
-    idempotency: Idempotency,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
     async def create() -> Created:
         member, program = await join(
@@ -59,7 +57,7 @@ async def join_program(
             version=member.version,
         )
 
-    return await idempotent_create(idempotency, request, principal, idempotency_key, body, create)
+    return await once(body, create)
 
 
 @router.post(
@@ -74,9 +72,7 @@ async def invite_member(
     body: InviteRequest,
     principal: CurrentPrincipal,
     invite: InviteMemberCase,
-    idempotency: Idempotency,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
     async def create() -> Created:
         member, program = await invite(
@@ -90,7 +86,7 @@ async def invite_member(
         )
         return Created(member_out(member, program, "admin", 0), version=member.version)
 
-    return await idempotent_create(idempotency, request, principal, idempotency_key, body, create)
+    return await once(body, create)
 
 
 @router.post(

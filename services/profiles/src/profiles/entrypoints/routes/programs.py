@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
 
 from chassis.auth import CurrentPrincipal
@@ -16,10 +16,8 @@ from chassis.http import (
     Created,
     Cursor,
     ExpectedVersion,
-    IdempotencyKey,
     Limit,
     Page,
-    idempotent_create,
     problems,
     set_etag,
 )
@@ -27,7 +25,7 @@ from profiles.domain.program import Program, ProgramSpec
 from profiles.entrypoints.deps import (
     ChangeProgramCase,
     CreateProgramCase,
-    Idempotency,
+    Creates,
     ListProgramsCase,
     ViewProgramCase,
 )
@@ -70,9 +68,7 @@ async def create_program(
     spec: ProgramSpec,
     principal: CurrentPrincipal,
     create_program: CreateProgramCase,
-    idempotency: Idempotency,
-    request: Request,
-    idempotency_key: IdempotencyKey = None,
+    once: Creates,
 ) -> JSONResponse:
     async def create() -> Created:
         program = await create_program(principal, spec)
@@ -82,7 +78,7 @@ async def create_program(
             version=program.version,
         )
 
-    return await idempotent_create(idempotency, request, principal, idempotency_key, spec, create)
+    return await once(spec, create)
 
 
 @router.get(
