@@ -134,6 +134,7 @@ class Aggregate:
 
     def __init__(self, stream_id: str) -> None:
         self.stream_id = stream_id
+        self.tenant_id = ""  # every stream belongs to one tenant; set by its first event
         self.version = 0
         self.pending: list[Recorded] = []
 

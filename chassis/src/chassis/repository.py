@@ -81,7 +81,7 @@ class AggregateRepository(Generic[A]):
             aggregate.stream_id,
             aggregate.loaded_version,
             [stored_form(e) for e in aggregate.pending_events],
-            tenant_id=tenant_id if tenant_id is not None else aggregate.tenant_id,  # type: ignore[attr-defined]
+            tenant_id=tenant_id if tenant_id is not None else aggregate.tenant_id,
             messages=messages,
         )
         aggregate.mark_saved()
