@@ -36,7 +36,7 @@ test-unit:
 lint:
 	@$(UV) run --locked ruff check .
 	@$(UV) run --locked ruff format --check .
-	@$(UV) run --locked mypy -p chassis -p mentorship_contracts -p profiles -p matching -p messaging -p documents -p scheduling
+	@$(UV) run --locked mypy -p chassis -p mentorship_contracts -p profiles -p matching -p messaging -p documents -p scheduling -p insights -p knowledge
 
 bench: deps
 	@$(UV) run --locked python bench/run.py

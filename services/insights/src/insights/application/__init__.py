@@ -1,0 +1,1 @@
+"""Use-case handlers and the ports (Protocols) they need."""

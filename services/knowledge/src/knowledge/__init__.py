@@ -1,0 +1,1 @@
+"""The program library: exchanges its authors consented to share, redacted and searchable."""

@@ -1,0 +1,1 @@
+"""MongoDB, Kafka and other I/O behind the application's ports."""

@@ -1,0 +1,1 @@
+"""Pure domain rules of this service (no I/O)."""
