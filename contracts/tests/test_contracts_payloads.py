@@ -47,6 +47,16 @@ EXPECTED = {
     "DocumentSharedV1": ("document-shared", "mentorship.document.shared"),
     "MeetingBookedV1": ("meeting-booked", "mentorship.meeting.booked"),
     "MeetingCancelledV1": ("meeting-cancelled", "mentorship.meeting.cancelled"),
+    "ExchangeConsentedV1": ("exchange-consented", "mentorship.exchange.consented"),
+    "ExchangeWithdrawnV1": ("exchange-withdrawn", "mentorship.exchange.withdrawn"),
+    "KnowledgeEntryPublishedV1": (
+        "knowledge-entry-published",
+        "mentorship.knowledge_entry.published",
+    ),
+    "KnowledgeEntryWithdrawnV1": (
+        "knowledge-entry-withdrawn",
+        "mentorship.knowledge_entry.withdrawn",
+    ),
 }
 
 

@@ -17,6 +17,10 @@ from typing import Final, Literal
 from .events import (
     DocumentSharedV1,
     EventPayload,
+    ExchangeConsentedV1,
+    ExchangeWithdrawnV1,
+    KnowledgeEntryPublishedV1,
+    KnowledgeEntryWithdrawnV1,
     MatchMadeV1,
     MeetingBookedV1,
     MeetingCancelledV1,
@@ -208,6 +212,33 @@ ALL_TOPICS: Final[tuple[TopicSpec, ...]] = (
         "meeting_id",
         "A booked meeting was cancelled.",
         "scheduling",
+    ),
+    _spec(
+        ExchangeConsentedV1,
+        "exchange_id",
+        "Every author of a nominated question-and-answer exchange consented to share it: "
+        "the one topic that carries what people wrote (for the knowledge service only), "
+        "published once after the last consent, never on message-sent.",
+        "messaging",
+    ),
+    _spec(
+        ExchangeWithdrawnV1,
+        "exchange_id",
+        "An author withdrew consent to a shared exchange in messaging: it leaves the library.",
+        "messaging",
+    ),
+    _spec(
+        KnowledgeEntryPublishedV1,
+        "entry_id",
+        "An entry joined a program's knowledge library (metadata only, no text).",
+        "knowledge",
+    ),
+    _spec(
+        KnowledgeEntryWithdrawnV1,
+        "entry_id",
+        "An entry or its draft left the library (an author withdrew, consent was withdrawn "
+        "in messaging, or a draft's author was erased).",
+        "knowledge",
     ),
 )
 

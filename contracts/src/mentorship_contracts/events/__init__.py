@@ -7,6 +7,14 @@ from .base import (
     dataschema_for,
 )
 from .documents import DocumentSharedV1
+from .knowledge import (
+    AuthorConsent,
+    ExchangeConsentedV1,
+    ExchangeWithdrawnV1,
+    KnowledgeEntryPublishedV1,
+    KnowledgeEntryWithdrawnV1,
+    QuotedMessage,
+)
 from .matching import (
     MatchMadeV1,
     MentorshipEndedV1,
@@ -33,11 +41,16 @@ from .registry import (
 from .scheduling import MeetingBookedV1, MeetingCancelledV1
 
 __all__ = [
+    "AuthorConsent",
     "ContractModel",
     "DocumentSharedV1",
     "EventPayload",
+    "ExchangeConsentedV1",
+    "ExchangeWithdrawnV1",
     "ExperienceGap",
     "InvalidPayload",
+    "KnowledgeEntryPublishedV1",
+    "KnowledgeEntryWithdrawnV1",
     "MatchMadeV1",
     "MatchingConstraints",
     "MeetingBookedV1",
@@ -54,6 +67,7 @@ __all__ = [
     "ProfileChangedV1",
     "ProfileSnapshot",
     "ProgramChangedV1",
+    "QuotedMessage",
     "UnknownEventType",
     "all_payloads",
     "dataschema_for",

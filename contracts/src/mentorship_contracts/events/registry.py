@@ -5,6 +5,12 @@ from pydantic import ValidationError
 from ..envelope import CloudEvent
 from .base import EventPayload
 from .documents import DocumentSharedV1
+from .knowledge import (
+    ExchangeConsentedV1,
+    ExchangeWithdrawnV1,
+    KnowledgeEntryPublishedV1,
+    KnowledgeEntryWithdrawnV1,
+)
 from .matching import (
     MatchMadeV1,
     MentorshipEndedV1,
@@ -46,6 +52,10 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     DocumentSharedV1,
     MeetingBookedV1,
     MeetingCancelledV1,
+    ExchangeConsentedV1,
+    ExchangeWithdrawnV1,
+    KnowledgeEntryPublishedV1,
+    KnowledgeEntryWithdrawnV1,
 )
 
 
