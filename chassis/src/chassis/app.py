@@ -126,7 +126,9 @@ def create_service_app(
     }
     if runtime.objects is not None:
         checks["object_storage"] = runtime.objects.ready
-    app.include_router(health_router(checks))
+    # a request needs the database; the outbox absorbs a broker outage, and object storage
+    # failing fails only the requests that touch it (cleanly): report those, stay ready
+    app.include_router(health_router(checks, degraded_only=frozenset({"kafka", "object_storage"})))
 
     @app.get(
         "/asyncapi.json",

@@ -1,4 +1,11 @@
-"""``/healthz`` (alive), ``/readyz`` (own dependencies reachable) and ``/metrics``."""
+"""``/healthz`` (alive), ``/readyz`` (what a request needs answers) and ``/metrics``.
+
+Readiness fails only on a *required* dependency: the database, without which no request can
+be served. The broker (and object storage) are reported in the same body and as the
+``dependency_up`` gauge, but never take the replica out of its Service: the outbox exists
+to absorb a Kafka outage, and an unready pod on Kubernetes takes no requests at all, so a
+broker-driven readiness failure would turn an outage the outbox absorbs into a full one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 ReadinessCheck = Callable[[], Awaitable[object]]
@@ -19,16 +26,26 @@ HTTP_REQUESTS = Counter(
 HTTP_LATENCY = Histogram(
     "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
 )
+DEPENDENCY_UP = Gauge(
+    "dependency_up", "1 if the dependency answered the last readiness check", ["dependency"]
+)
 
 
-def health_router(checks: dict[str, ReadinessCheck], timeout: float = 3.0) -> APIRouter:
+def health_router(
+    checks: dict[str, ReadinessCheck],
+    timeout: float = 3.0,
+    *,
+    degraded_only: frozenset[str] = frozenset(),
+) -> APIRouter:
+    """Probes over ``checks``; a failing check named in ``degraded_only`` is reported
+    (``"status": "degraded"``, the gauge) but keeps the replica ready."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="Liveness: the process answers")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: every dependency of this service answers")
+    @router.get("/readyz", summary="Readiness: the dependencies a request needs answer")
     async def readyz() -> JSONResponse:
         async def run(check: ReadinessCheck) -> str:
             try:
@@ -40,9 +57,17 @@ def health_router(checks: dict[str, ReadinessCheck], timeout: float = 3.0) -> AP
         results = dict(
             zip(checks, await asyncio.gather(*(run(c) for c in checks.values())), strict=True)
         )
-        ready = all(r == "ok" for r in results.values())
+        for name, result in results.items():
+            DEPENDENCY_UP.labels(name).set(1 if result == "ok" else 0)
+        failing = [name for name, result in results.items() if result != "ok"]
+        ready = all(name in degraded_only for name in failing)
+        status = "not ready" if not ready else "degraded" if failing else "ready"
         return JSONResponse(
-            {"status": "ready" if ready else "not ready", "checks": results},
+            {
+                "status": status,
+                "checks": results,
+                "required": [name for name in checks if name not in degraded_only],
+            },
             status_code=200 if ready else 503,
         )
 

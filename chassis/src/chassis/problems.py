@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chassis.errors import Problem
@@ -27,6 +28,8 @@ from chassis.errors import Problem
 log = logging.getLogger("chassis.problems")
 
 PROBLEM_JSON = "application/problem+json"
+#: Seconds a client should wait before retrying while the database is unreachable.
+DATABASE_RETRY_AFTER = 5
 
 
 class FieldError(BaseModel):
@@ -150,6 +153,22 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         return problem_response(exc.status_code, title, str(exc.detail), instance=request.url.path)
+
+    @app.exception_handler(ConnectionFailure)
+    async def _database_unavailable(request: Request, exc: ConnectionFailure) -> JSONResponse:
+        # No server, or the connection broke mid-operation: a command's write is one atomic
+        # insert, so it happened whole or not at all, and a retry (same Idempotency-Key or
+        # If-Match) cannot apply it twice.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = problem_response(
+            503,
+            "Service unavailable",
+            "The database is unreachable; retry later (a retry with the same "
+            "Idempotency-Key or If-Match is safe).",
+            instance=request.url.path,
+        )
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

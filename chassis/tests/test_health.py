@@ -1,0 +1,82 @@
+"""Readiness reports what a request needs; a database outage answers 503 + Retry-After."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
+
+from chassis.health import health_router
+from chassis.problems import install_problem_handlers
+
+
+async def _ok() -> None:
+    return None
+
+
+async def _down() -> None:
+    raise ConnectionError("no answer")
+
+
+def _probe(**checks: object) -> TestClient:
+    app = FastAPI()
+    app.include_router(
+        health_router(checks, degraded_only=frozenset({"kafka", "object_storage"}))  # type: ignore[arg-type]
+    )
+    return TestClient(app)
+
+
+def test_ready_when_everything_answers() -> None:
+    r = _probe(mongodb=_ok, kafka=_ok).get("/readyz")
+    assert r.status_code == 200
+    assert r.json() == {
+        "status": "ready",
+        "checks": {"mongodb": "ok", "kafka": "ok"},
+        "required": ["mongodb"],
+    }
+
+
+def test_broker_down_is_degraded_but_ready() -> None:
+    client = _probe(mongodb=_ok, kafka=_down, object_storage=_down)
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["kafka"].startswith("failing: ConnectionError")
+    assert body["checks"]["object_storage"].startswith("failing")
+    metrics = client.get("/metrics").text
+    assert 'dependency_up{dependency="kafka"} 0.0' in metrics
+    assert 'dependency_up{dependency="mongodb"} 1.0' in metrics
+
+
+def test_database_down_is_not_ready() -> None:
+    r = _probe(mongodb=_down, kafka=_ok).get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["status"] == "not ready"
+
+
+def _failing_app() -> TestClient:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/no-server")
+    async def no_server() -> None:
+        raise ServerSelectionTimeoutError("127.0.0.1:27017: connection refused")
+
+    @app.post("/broken-mid-write")
+    async def broken() -> None:
+        raise AutoReconnect("connection closed")
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_database_unreachable_answers_503_with_retry_after() -> None:
+    client = _failing_app()
+    for path in ("/no-server", "/broken-mid-write"):
+        r = client.post(path)
+        assert r.status_code == 503, path
+        assert r.headers["content-type"] == "application/problem+json"
+        assert int(r.headers["retry-after"]) > 0
+        body = r.json()
+        assert body["status"] == 503 and "retry" in body["detail"].lower()
+        assert "27017" not in body["detail"]  # internals stay in the log
