@@ -47,6 +47,8 @@ EXPECTED = {
     "DocumentSharedV1": ("document-shared", "mentorship.document.shared"),
     "MeetingBookedV1": ("meeting-booked", "mentorship.meeting.booked"),
     "MeetingCancelledV1": ("meeting-cancelled", "mentorship.meeting.cancelled"),
+    "MeetingReminderV1": ("meeting-reminder", "mentorship.meeting.reminder"),
+    "MeetingRsvpV1": ("meeting-rsvp", "mentorship.meeting.rsvp"),
     "ExchangeConsentedV1": ("exchange-consented", "mentorship.exchange.consented"),
     "ExchangeWithdrawnV1": ("exchange-withdrawn", "mentorship.exchange.withdrawn"),
     "KnowledgeEntryPublishedV1": (

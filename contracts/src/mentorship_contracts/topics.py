@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
 
+from .events.scheduling import MeetingReminderV1, MeetingRsvpV1
 from .events import (
     DocumentSharedV1,
     EventPayload,
@@ -211,6 +212,18 @@ ALL_TOPICS: Final[tuple[TopicSpec, ...]] = (
         MeetingCancelledV1,
         "meeting_id",
         "A booked meeting was cancelled.",
+        "scheduling",
+    ),
+    _spec(
+        MeetingReminderV1,
+        "meeting_id",
+        "A meeting starts soon (one per meeting, start time and reminder offset).",
+        "scheduling",
+    ),
+    _spec(
+        MeetingRsvpV1,
+        "meeting_id",
+        "An attendee answered a meeting's invitation.",
         "scheduling",
     ),
     _spec(

@@ -38,7 +38,7 @@ from .registry import (
     parse_payload,
     payload_model,
 )
-from .scheduling import MeetingBookedV1, MeetingCancelledV1
+from .scheduling import MeetingBookedV1, MeetingCancelledV1, MeetingReminderV1, MeetingRsvpV1
 
 __all__ = [
     "AuthorConsent",
@@ -55,6 +55,8 @@ __all__ = [
     "MatchingConstraints",
     "MeetingBookedV1",
     "MeetingCancelledV1",
+    "MeetingReminderV1",
+    "MeetingRsvpV1",
     "MemberJoinedV1",
     "MentorApplicationDecidedV1",
     "MentorApplicationSubmittedV1",

@@ -25,7 +25,7 @@ from .programs import (
     MentorApplicationSubmittedV1,
     ProgramChangedV1,
 )
-from .scheduling import MeetingBookedV1, MeetingCancelledV1
+from .scheduling import MeetingBookedV1, MeetingCancelledV1, MeetingReminderV1, MeetingRsvpV1
 
 __all__ = [
     "InvalidPayload",
@@ -52,6 +52,8 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     DocumentSharedV1,
     MeetingBookedV1,
     MeetingCancelledV1,
+    MeetingReminderV1,
+    MeetingRsvpV1,
     ExchangeConsentedV1,
     ExchangeWithdrawnV1,
     KnowledgeEntryPublishedV1,

@@ -1,6 +1,6 @@
 """Scheduling: meetings between mentors and mentees."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -14,7 +14,7 @@ from ._types import (
 )
 from .base import EventPayload
 
-__all__ = ["MeetingBookedV1", "MeetingCancelledV1"]
+__all__ = ["MeetingBookedV1", "MeetingCancelledV1", "MeetingReminderV1", "MeetingRsvpV1"]
 
 IcalSequence = Annotated[int, Field(ge=0)]
 
@@ -69,3 +69,39 @@ class MeetingCancelledV1(EventPayload):
     starts_at: AwareDatetime = Field(description="When the meeting was to start.")
     reason: Code | None = None
     sequence: IcalSequence = 0
+
+
+class MeetingReminderV1(EventPayload):
+    """A meeting starts in ``minutes_before`` minutes: tell its attendees.
+
+    Emitted once per meeting, start time and reminder offset, whatever the number of
+    scheduling replicas and restarts (a re-delivery has the same CloudEvent ``id``). A
+    rescheduled meeting gets reminders for its new time.
+    """
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.meeting.reminder"
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[str] = "meeting-reminder"
+
+    meeting_id: Id
+    program_id: Id
+    match_id: Id | None = None
+    attendee_user_ids: Annotated[list[UserId], Field(min_length=1, max_length=MAX_PEOPLE)]
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    minutes_before: Annotated[int, Field(ge=0, le=60 * 24 * 14)]
+    sequence: IcalSequence = 0
+
+
+class MeetingRsvpV1(EventPayload):
+    """An attendee answered a meeting's invitation (``yes``, ``no`` or ``maybe``)."""
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.meeting.rsvp"
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[str] = "meeting-rsvp"
+
+    meeting_id: Id
+    program_id: Id
+    user_id: UserId
+    response: Literal["yes", "no", "maybe"]
+    organizer_user_id: UserId

@@ -1,5 +1,5 @@
-"""HTTP API of the scheduling service under ``/v1``."""
+"""The scheduling API: one router per resource, in the order the docs list them."""
 
-from fastapi import APIRouter
+from scheduling.entrypoints.routes import availability, feeds, meetings
 
-router = APIRouter(prefix="/v1", tags=["scheduling"])
+routers = [availability.router, meetings.router, feeds.router]
