@@ -16,7 +16,10 @@ from typing import Final, Literal
 
 from .events.scheduling import MeetingReminderV1, MeetingRsvpV1
 from .events import (
+    DocumentDeletedV1,
     DocumentSharedV1,
+    DocumentUploadedV1,
+    DocumentVersionAddedV1,
     EventPayload,
     ExchangeConsentedV1,
     ExchangeWithdrawnV1,
@@ -200,6 +203,24 @@ ALL_TOPICS: Final[tuple[TopicSpec, ...]] = (
         DocumentSharedV1,
         "document_id",
         "A document or media file was shared with people or a match.",
+        "documents",
+    ),
+    _spec(
+        DocumentUploadedV1,
+        "document_id",
+        "A document was uploaded (ids, type and size; never its name or content).",
+        "documents",
+    ),
+    _spec(
+        DocumentVersionAddedV1,
+        "document_id",
+        "A document got a new version (a new upload or an old version restored).",
+        "documents",
+    ),
+    _spec(
+        DocumentDeletedV1,
+        "document_id",
+        "A document was deleted (soft: restorable) or purged (its content is gone).",
         "documents",
     ),
     _spec(

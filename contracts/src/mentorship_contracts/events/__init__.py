@@ -6,7 +6,12 @@ from .base import (
     Participant,
     dataschema_for,
 )
-from .documents import DocumentSharedV1
+from .documents import (
+    DocumentDeletedV1,
+    DocumentSharedV1,
+    DocumentUploadedV1,
+    DocumentVersionAddedV1,
+)
 from .knowledge import (
     AuthorConsent,
     ExchangeConsentedV1,
@@ -43,7 +48,10 @@ from .scheduling import MeetingBookedV1, MeetingCancelledV1, MeetingReminderV1, 
 __all__ = [
     "AuthorConsent",
     "ContractModel",
+    "DocumentDeletedV1",
     "DocumentSharedV1",
+    "DocumentUploadedV1",
+    "DocumentVersionAddedV1",
     "EventPayload",
     "ExchangeConsentedV1",
     "ExchangeWithdrawnV1",

@@ -4,7 +4,12 @@ from pydantic import ValidationError
 
 from ..envelope import CloudEvent
 from .base import EventPayload
-from .documents import DocumentSharedV1
+from .documents import (
+    DocumentDeletedV1,
+    DocumentSharedV1,
+    DocumentUploadedV1,
+    DocumentVersionAddedV1,
+)
 from .knowledge import (
     ExchangeConsentedV1,
     ExchangeWithdrawnV1,
@@ -50,6 +55,9 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     MentorshipEndedV1,
     MessageSentV1,
     DocumentSharedV1,
+    DocumentUploadedV1,
+    DocumentVersionAddedV1,
+    DocumentDeletedV1,
     MeetingBookedV1,
     MeetingCancelledV1,
     MeetingReminderV1,

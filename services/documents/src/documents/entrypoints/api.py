@@ -1,5 +1,5 @@
-"""HTTP API of the documents service under ``/v1``."""
+"""HTTP API of the documents service under ``/v1``: the routers, in order."""
 
-from fastapi import APIRouter
+from documents.entrypoints.routes import content, documents, uploads
 
-router = APIRouter(prefix="/v1", tags=["documents"])
+routers = [uploads.router, documents.router, content.router]
