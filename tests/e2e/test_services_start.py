@@ -26,7 +26,7 @@ CONSUMES: dict[str, set[str]] = {
     },
     "messaging": set(),
     "documents": set(),
-    "scheduling": set(),
+    "scheduling": {"match-made", "mentorship-ended", "profile-changed"},
 }
 
 
