@@ -29,6 +29,8 @@ class Principal:
     organization_id: str
     roles: frozenset[str] = field(default_factory=frozenset)
     name: str | None = None
+    email: str | None = None  # the OIDC ``email`` claim, when the provider sends one
+    expires_at: int | None = None  # the token's ``exp`` (seconds since the epoch)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -105,6 +107,8 @@ class TokenVerifier:
             organization_id=str(claims.get("organization_id") or tenant),
             roles=frozenset(str(r) for r in roles if isinstance(r, str)),
             name=claims.get("name"),
+            email=email if isinstance(email := claims.get("email"), str) and email else None,
+            expires_at=int(claims["exp"]),
         )
 
 

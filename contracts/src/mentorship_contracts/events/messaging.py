@@ -1,13 +1,19 @@
-"""Messaging: that a message was sent, never what it said."""
+"""Messaging: that a message was sent, edited, deleted or read, never what it said."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
 from ._types import MAX_PEOPLE, Id, UserId
 from .base import EventPayload
 
-__all__ = ["MessageSentV1"]
+__all__ = [
+    "LiveNoticeV1",
+    "MessageDeletedV1",
+    "MessageEditedV1",
+    "MessageReadV1",
+    "MessageSentV1",
+]
 
 
 class MessageSentV1(EventPayload):
@@ -34,3 +40,65 @@ class MessageSentV1(EventPayload):
     length: Annotated[int, Field(ge=0, le=100_000)] = Field(description="Characters in the body.")
     attachment_count: Annotated[int, Field(ge=0, le=100)] = 0
     reply_to_message_id: Id | None = None
+
+
+class MessageEditedV1(EventPayload):
+    """The sender changed a message's text (the new text is not here either)."""
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.message.edited"
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[str] = "message-edited"
+
+    program_id: Id
+    conversation_id: Id
+    message_id: Id
+    editor_user_id: UserId
+    edited_at: AwareDatetime
+    length: Annotated[int, Field(ge=0, le=100_000)]
+
+
+class MessageDeletedV1(EventPayload):
+    """A message's content is gone: deleted by its sender, hidden by a program admin, or
+    erased with its sender. A consumer that derived anything from the message (a harvested
+    answer, a search entry) removes it."""
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.message.deleted"
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[str] = "message-deleted"
+
+    program_id: Id
+    conversation_id: Id
+    message_id: Id
+    reason: Literal["deleted", "hidden", "erased"]
+    deleted_at: AwareDatetime
+
+
+class MessageReadV1(EventPayload):
+    """A member read a conversation up to a message (read receipts, engagement)."""
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.message.read"
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[str] = "message-read"
+
+    program_id: Id
+    conversation_id: Id
+    reader_user_id: UserId
+    up_to_message_id: Id | None = None
+    up_to_number: Annotated[int, Field(ge=0)]
+    read_at: AwareDatetime
+
+
+class LiveNoticeV1(EventPayload):
+    """Internal to the messaging service's replicas: these members have something new in
+    their feeds (or someone is typing). Ids only; each replica reads the feeds of its own
+    connected members. Not a contract for other services (it may change with messaging)."""
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.messaging.live_notice"
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[str] = "messaging-live"
+
+    conversation_id: Id
+    user_ids: Annotated[list[UserId], Field(max_length=MAX_PEOPLE)]
+    typing_user_id: UserId | None = Field(
+        default=None, description="Set when this notice only says that someone is typing."
+    )

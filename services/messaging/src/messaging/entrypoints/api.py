@@ -1,5 +1,6 @@
-"""HTTP API of the messaging service under ``/v1``."""
+"""HTTP and WebSocket API of the messaging service under ``/v1``."""
 
-from fastapi import APIRouter
+from messaging.entrypoints import stream
+from messaging.entrypoints.routes import conversations, me, messages
 
-router = APIRouter(prefix="/v1", tags=["messaging"])
+routers = [conversations.router, messages.router, me.router, stream.router]
