@@ -1,0 +1,344 @@
+"""The knowledge service against real Kafka and the MongoDB wire server: consent -> redacted
+draft -> authors' review -> published entry -> search, votes, duplicates, withdrawal,
+erasure, coverage, isolation. Messaging's consent events are published by the test."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from test_knowledge_support import (  # noqa: F401
+    KnowledgeClient,
+    exchange,
+    knowledge_fixture,
+    profile,
+    program_changed,
+    withdrawn,
+)
+
+from knowledge.domain.entry import stream_of
+from mentorship_contracts.envelope import from_kafka
+from testkit.events import eventually, read_topic
+from testkit.infra import Infra
+
+pytestmark = pytest.mark.infra
+
+KAFKA_Q = (
+    "Hi Bo, how many partitions should a Kafka topic get? Our consumers fall behind at peak. "
+    "Mail me at ana.lima@example.org or call +44 20 7946 0958."
+)
+KAFKA_A = (
+    "Size partitions from the peak write rate divided by what one consumer handles, then add "
+    "headroom: Kafka never lets two consumers of a group read one partition. Cyrus Patel "
+    "tuned ours; ask him. Dashboard: https://grafana.example.com/d/x?token=9f8e7d6c5b4a3"
+)
+
+
+@pytest.fixture(scope="module")
+async def program(knowledge: KnowledgeClient) -> KnowledgeClient:
+    """The program and its directory, as profiles publishes them."""
+    t, p = knowledge.tenant, knowledge.program_id
+    await knowledge.publish(program_changed(t, p), p)
+    people = [
+        profile(t, p, "ana", "Ana Lima", skills=["Python"]),
+        profile(
+            t,
+            p,
+            "bo",
+            "Bo Fischer",
+            roles=("mentor",),
+            expertise=["Kafka", "Data engineering"],
+            skills=["Kafka", "Python", "Partitions"],
+        ),
+        profile(t, p, "cy", "Cyrus Patel", skills=["Python", "Observability"]),
+        profile(t, p, "dee", "Dee Nakamura", roles=("mentor",), expertise=["Leadership", "Hiring"]),
+        profile(t, p, "eve", "Eve Adams", roles=("mentor",), expertise=["Kubernetes"]),
+        profile(t, p, "adm", "Ada Admin", roles=("admin",)),
+    ]
+    for person in people:
+        await knowledge.publish(person, person.member_id)
+    directory = knowledge.app.state.adapters.directory
+
+    async def known() -> bool:
+        found = [await directory.member(t, p, u) for u in ("ana", "bo", "cy", "dee", "eve", "adm")]
+        return all(found) and await directory.program(t, p) is not None
+
+    await eventually(known, timeout=60)
+    return knowledge
+
+
+async def test_a_consented_exchange_becomes_a_redacted_entry_found_by_meaning(
+    program: KnowledgeClient,
+) -> None:
+    k = program
+    consented = exchange(
+        k.tenant,
+        k.program_id,
+        ("ana", KAFKA_Q),
+        [("bo", KAFKA_A)],
+        members=["ana", "bo"],
+        credit=("ana",),
+    )
+    await k.publish(consented, consented.exchange_id)
+    draft = await k.draft_of("ana", consented)
+    # personal data masked, people named become roles, the knowledge stays
+    assert (
+        "ana.lima@example.org" not in draft["question"] and "[email removed]" in draft["question"]
+    )
+    assert "7946" not in draft["question"] and "[phone removed]" in draft["question"]
+    assert "Bo" not in draft["question"] and "the mentor" in draft["question"]
+    assert "Cyrus" not in draft["answer"] and "A colleague tuned ours" in draft["answer"]
+    assert "token=" not in draft["answer"] and "[link removed]" in draft["answer"]
+    assert draft["redactions"] == {"email": 1, "phone": 1, "link": 1, "name": 2}
+    assert draft["title"] == "How many partitions should a Kafka topic get?"
+    assert "kafka" in draft["topics"] and draft["expertise_area"] == "kafka"
+    assert draft["status"] == "draft"
+    # only its authors see a draft; nobody searches it
+    assert (
+        await k.http.get(k.url(f"/entries/{draft['id']}"), headers=k.auth("cy"))
+    ).status_code == 404
+    assert await k.search("cy", "kafka partitions") == []
+
+    # an author edits (If-Match required), edits are redacted too, approvals start over
+    blind = await k.http.patch(
+        k.url(f"/entries/{draft['id']}"), json={"title": "x"}, headers=k.auth("bo")
+    )
+    assert blind.status_code == 428
+    edit = await k.http.patch(
+        k.url(f"/entries/{draft['id']}"),
+        json={
+            "title": "How many partitions does a Kafka topic need?",
+            "answer": draft["answer"] + " Or text me: 415-555-0132",
+        },
+        headers={**k.auth("bo"), "If-Match": f'"{draft["version"]}"'},
+    )
+    assert edit.status_code == 200, edit.text
+    edited = edit.json()
+    assert edited["answer"].endswith("Or text me: [phone removed]")
+    approved = await k.approve("ana", edited)
+    assert approved["status"] == "draft" and approved["approved_by"] == ["ana"]
+    published = await k.approve("bo", approved)
+    assert published["status"] == "published"
+    # credits only for who agreed; the source link only for the conversation's members
+    assert {(a["role"], a["name"]) for a in published["authors"]} == {
+        ("mentee", "Ana Lima"),
+        ("mentor", None),
+    }
+    assert published["source"] == {"conversation_id": consented.conversation_id}
+    as_cy = (await k.http.get(k.url(f"/entries/{draft['id']}"), headers=k.auth("cy"))).json()
+    assert as_cy["source"] is None and as_cy["question"] == published["question"]
+
+    # found by a paraphrase (no shared keyword with the title), with typos, by topic
+    [hit, *_] = await k.search(
+        "cy", "our stream readers lag when traffic spikes, how to split the log?"
+    )
+    assert hit["id"] == draft["id"]
+    [typo] = await k.search("cy", "kafak partitoins", mode="keyword")
+    assert typo["id"] == draft["id"]
+    assert [
+        e["id"]
+        for e in (
+            await k.http.get(k.url("/entries"), params={"topic": "kafka"}, headers=k.auth("cy"))
+        ).json()
+    ] == [draft["id"]]
+    topics = (await k.http.get(k.url("/topics"), headers=k.auth("cy"))).json()
+    assert {"topic": "kafka", "entries": 1} in topics
+
+    # one helpful vote per member
+    for counted in (True, False):
+        vote = await k.http.put(k.url(f"/entries/{draft['id']}/helpful"), headers=k.auth("cy"))
+        assert vote.json() == {"entry_id": draft["id"], "helpful": 1, "counted": counted}
+
+    # isolation: a non-member finds nothing, another tenant neither
+    for headers in (k.auth("zed"), k.auth("cy", tenant="other-tenant")):
+        assert (
+            await k.http.get(k.url("/search"), params={"q": "kafka"}, headers=headers)
+        ).status_code == 404
+        assert (
+            await k.http.get(k.url(f"/entries/{draft['id']}"), headers=headers)
+        ).status_code == 404
+    assert (await k.http.get(k.url("/search"), params={"q": "kafka"})).status_code == 401
+
+
+async def test_a_near_duplicate_is_listed_once_under_the_first(program: KnowledgeClient) -> None:
+    k = program
+    q = "How should I choose the number of partitions for a Kafka topic with slow consumers?"
+    a = "Divide the peak write rate by one consumer's throughput and add headroom for growth."
+    first = await k.publish_entry(
+        exchange(k.tenant, k.program_id, ("cy", q), [("bo", a)], members=["bo", "cy"]), ["cy", "bo"]
+    )
+    second = await k.publish_entry(
+        exchange(
+            k.tenant,
+            k.program_id,
+            ("cy", q.replace("should I", "do I")),
+            [("bo", a)],
+            members=["bo", "cy"],
+        ),
+        ["cy", "bo"],
+    )
+    assert second["duplicate_of"] == first["id"]
+    hits = [
+        h
+        for h in await k.search("ana", "choose number of partitions slow consumers")
+        if h["id"] in (first["id"], second["id"])
+    ]
+    assert len(hits) == 1 and hits[0]["duplicates"] == 1
+
+
+async def test_withdrawal_in_messaging_removes_the_entry_within_seconds(
+    program: KnowledgeClient, infra: Infra
+) -> None:
+    k = program
+    q = "What is a good way to run a skip-level meeting with a new team?"
+    a = "Ask about blockers and career goals, not status; take notes and follow up within a week."
+    consented = exchange(k.tenant, k.program_id, ("ana", q), [("dee", a)], members=["ana", "dee"])
+    entry = await k.publish_entry(consented, ["ana", "dee"])
+    assert [h["id"] for h in await k.search("cy", "skip-level meeting")] == [entry["id"]]
+    await k.publish(withdrawn(consented, by="dee"), consented.exchange_id)
+
+    async def gone() -> bool:
+        return not any(h["id"] == entry["id"] for h in await k.search("cy", "skip-level meeting"))
+
+    started = asyncio.get_running_loop().time()
+    await eventually(gone, timeout=30)
+    assert asyncio.get_running_loop().time() - started < 10
+    assert (
+        await k.http.get(k.url(f"/entries/{entry['id']}"), headers=k.auth("ana"))
+    ).status_code == 404
+    # the words are gone from the event store too; messaging hears about it
+    events = await k.app.state.runtime.events.load(stream_of(entry["id"]))
+    assert all(a not in str(e.data) for e in events)
+    records = await read_topic(
+        infra.kafka_bootstrap,
+        k.app.state.runtime.settings.topic("knowledge-entry-withdrawn"),
+        expect=999,
+        timeout=3,
+    )
+    reasons = [from_kafka(r.value, r.headers).data for r in records]
+    assert any(d["entry_id"] == entry["id"] and d["reason"] == "consent_withdrawn" for d in reasons)
+
+
+async def test_a_withdrawal_before_the_consent_means_no_draft(program: KnowledgeClient) -> None:
+    k = program
+    consented = exchange(
+        k.tenant,
+        k.program_id,
+        ("ana", "Is Rust worth learning?"),
+        [("eve", "Yes, for systems work.")],
+        members=["ana", "eve"],
+    )
+    await k.publish(withdrawn(consented, by="eve"), consented.exchange_id)
+    await k.publish(consented, consented.exchange_id)
+    await asyncio.sleep(3)
+    drafts = (await k.http.get(k.url("/drafts"), headers=k.auth("eve"))).json()
+    assert not [d for d in drafts if d["source"]["conversation_id"] == consented.conversation_id]
+
+
+async def test_an_author_withdraws_a_published_entry_at_once(program: KnowledgeClient) -> None:
+    k = program
+    consented = exchange(
+        k.tenant,
+        k.program_id,
+        ("cy", "How do I write a postmortem that people read?"),
+        [("eve", "One page: impact, timeline, causes, and three owned actions with dates.")],
+        members=["cy", "eve"],
+    )
+    entry = await k.publish_entry(consented, ["cy", "eve"])
+    r = await k.http.post(k.url(f"/entries/{entry['id']}/withdrawal"), headers=k.auth("cy"))
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+    assert not any(h["id"] == entry["id"] for h in await k.search("ana", "postmortem people read"))
+    not_author = await k.http.post(
+        k.url(f"/entries/{entry['id']}/withdrawal"), headers=k.auth("ana")
+    )
+    assert not_author.status_code == 404
+
+
+async def test_erasure_anonymises_consented_entries_and_drops_unapproved_drafts(
+    program: KnowledgeClient,
+) -> None:
+    k = program
+    t, p = k.tenant, k.program_id
+    kept = await k.publish_entry(
+        exchange(
+            t,
+            p,
+            ("ana", "How do I interview for a first engineering manager hire?"),
+            [("dee", "Ask for a story of a hard conversation they led and what changed after.")],
+            members=["ana", "dee"],
+            credit=("ana", "dee"),
+        ),
+        ["ana", "dee"],
+    )
+    assert {a["name"] for a in kept["authors"]} == {"Ana Lima", "Dee Nakamura"}
+    pending = exchange(
+        t,
+        p,
+        ("cy", "How do I say no to a stakeholder?"),
+        [("dee", "Offer a trade-off, not a refusal.")],
+        members=["cy", "dee"],
+    )
+    await k.publish(pending, pending.exchange_id)
+    draft = await k.draft_of("cy", pending)
+
+    await k.publish(profile(t, p, "dee", "", roles=("mentor",), version=2, erased=True), "m-dee")
+
+    docs = k.app.state.adapters.docs
+
+    async def forgotten() -> bool:
+        doc = await docs.get(kept["id"])
+        return "dee" not in doc["people"]
+
+    await eventually(forgotten, timeout=30)
+    entry = (await k.http.get(k.url(f"/entries/{kept['id']}"), headers=k.auth("ana"))).json()
+    assert {a["name"] for a in entry["authors"]} == {"Ana Lima", None}
+    assert entry["question"] == kept["question"]  # the knowledge stays, anonymised
+    assert (
+        await k.http.get(k.url(f"/entries/{draft['id']}"), headers=k.auth("cy"))
+    ).status_code == 404  # dee never approved its publication
+    events = await k.app.state.runtime.events.load(stream_of(kept["id"]))
+    assert all("dee" not in str(e.data).replace("Dee", "") for e in events), [
+        e.data for e in events
+    ]
+
+
+async def test_admins_see_coverage_and_who_could_fill_the_gaps(program: KnowledgeClient) -> None:
+    k = program
+    r = await k.http.get(k.url("/coverage"), headers=k.auth("adm"))
+    assert r.status_code == 200, r.text
+    areas = {a["area"]: a for a in r.json()["areas"]}
+    assert areas["kubernetes"]["status"] == "missing"
+    assert [c["display_name"] for c in areas["kubernetes"]["could_fill"]] == ["Eve Adams"]
+    assert areas["kafka"]["entries"] >= 1
+    assert (await k.http.get(k.url("/coverage"), headers=k.auth("cy"))).status_code == 403
+
+
+async def test_bad_edits_are_refused_and_change_nothing(program: KnowledgeClient) -> None:
+    k = program
+    consented = exchange(
+        k.tenant,
+        k.program_id,
+        ("ana", "Which Python test runner?"),
+        [("bo", "pytest, with fixtures.")],
+        members=["ana", "bo"],
+    )
+    await k.publish(consented, consented.exchange_id)
+    draft = await k.draft_of("ana", consented)
+    headers = {**k.auth("ana"), "If-Match": f'"{draft["version"]}"'}
+    url = k.url(f"/entries/{draft['id']}")
+    for body, field in (
+        ({"topics": ["astrology"]}, "topics"),
+        ({"title": "x" * 201}, "title"),
+        ({"nope": 1}, "nope"),
+    ):
+        r = await k.http.patch(url, json=body, headers=headers)
+        assert r.status_code == 422 and field in r.text, r.text
+    stale = await k.http.patch(
+        url, json={"title": "New"}, headers={**k.auth("ana"), "If-Match": '"99"'}
+    )
+    assert stale.status_code == 412
+    after = (await k.http.get(url, headers=k.auth("ana"))).json()
+    assert after["version"] == draft["version"] and after["title"] == draft["title"]
+    assert (
+        await k.http.get(k.url("/search"), params={"q": "x" * 301}, headers=k.auth("ana"))
+    ).status_code == 422
