@@ -90,8 +90,30 @@ class DocumentsClient:
         return [o.object_name for o in self.minio.list_objects(self.bucket, prefix, recursive=True)]
 
     def tenant_pending_parts(self) -> list[str]:
-        page = self.minio._list_multipart_uploads(self.bucket, prefix=f"t/{self.tenant}/")
-        return [u.object_name for u in page.uploads]
+        """Multipart uploads this app began that are neither completed nor aborted
+        (MinIO lists pending uploads by exact object name, so each key is asked)."""
+        pending = []
+        for key in self.started:
+            page = self.minio._list_multipart_uploads(self.bucket, prefix=key)
+            pending += [str(u.object_name) for u in page.uploads if u.object_name == key]
+        return pending
+
+    @property
+    def started(self) -> list[str]:
+        return self.app.state.started_uploads  # type: ignore[no-any-return]
+
+
+def record_started_uploads(app: FastAPI) -> None:
+    """Observe which multipart uploads the app begins (to check none is left pending)."""
+    objects = app.state.documents.objects
+    begin = objects.start_multipart
+    app.state.started_uploads = []
+
+    async def recording(key: str, content_type: str) -> str:
+        app.state.started_uploads.append(key)
+        return await begin(key, content_type)  # type: ignore[no-any-return]
+
+    objects.start_multipart = recording
 
 
 def sha256(data: bytes) -> str:
@@ -130,6 +152,7 @@ async def documents_fixture(
     documents_settings: Callable[..., DocumentsSettings], tenant: str, infra: Infra
 ) -> AsyncIterator[DocumentsClient]:
     app = create_app(documents_settings())
+    record_started_uploads(app)
     async with serve_in_process(app) as http:
         client = DocumentsClient(http, app, tenant, f"prog-{uuid.uuid4().hex[:6]}")
         yield client

@@ -50,4 +50,4 @@ async def test_a_streamed_upload_is_stored_typed_hashed_and_read_back_by_range(
     assert bad.status_code == 416
     assert bad.headers["content-range"] == f"bytes */{len(data)}"
     assert bad.headers["content-type"] == "application/problem+json"
-    assert documents.tenant_pending_parts() == []
+    assert documents.started and documents.tenant_pending_parts() == []

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 import documents
 from chassis.app import Runtime, build_runtime, create_service_app
 from chassis.repository import AggregateRepository
+from documents.adapters import media
 from documents.adapters.media_jobs import MediaJobQueue
 from documents.adapters.objects import DocumentObjects
 from documents.adapters.read_models import DirectoryStore, DocumentIndexStore
@@ -28,6 +29,8 @@ from documents.application.access import Access
 from documents.application.directory import DirectoryChanges
 from documents.application.documents import EditDocument
 from documents.application.downloads import Downloads
+from documents.application.housekeeping import Housekeeping
+from documents.application.media import MediaWorker
 from documents.application.purging import PurgeDocument
 from documents.application.queries import FindDocuments
 from documents.application.recording import RecordUpload, SaveDocument
@@ -76,6 +79,8 @@ class UseCases:
     downloads: Downloads
     purge: PurgeDocument
     directory_changes: DirectoryChanges
+    media: MediaWorker
+    housekeeping: Housekeeping
 
 
 def build_use_cases(a: Adapters, settings: DocumentsSettings, runtime: Runtime) -> UseCases:
@@ -89,22 +94,24 @@ def build_use_cases(a: Adapters, settings: DocumentsSettings, runtime: Runtime) 
     def spawn(work: Awaitable[Any], name: str) -> None:
         runtime.start_background(work, name)
 
-    return UseCases(
-        uploads=Uploads(
-            access=access,
-            sessions=a.sessions,
-            objects=a.objects,
-            record=record,
-            sniff=sniff,
-            limits=UploadLimits(
-                max_bytes=settings.max_upload_bytes,
-                part_size=settings.part_size_bytes,
-                forbidden_types=frozenset(settings.forbidden_content_types),
-                parts_in_flight=settings.parts_in_flight,
-                writer_stale_seconds=settings.upload_writer_stale_seconds,
-            ),
-            spawn=spawn,
+    uploads = Uploads(
+        access=access,
+        sessions=a.sessions,
+        objects=a.objects,
+        record=record,
+        sniff=sniff,
+        limits=UploadLimits(
+            max_bytes=settings.max_upload_bytes,
+            part_size=settings.part_size_bytes,
+            forbidden_types=frozenset(settings.forbidden_content_types),
+            parts_in_flight=settings.parts_in_flight,
+            writer_stale_seconds=settings.upload_writer_stale_seconds,
         ),
+        spawn=spawn,
+    )
+    ffprobe, timeout = settings.ffprobe_path, settings.probe_timeout_seconds
+    return UseCases(
+        uploads=uploads,
         edit_document=EditDocument(access, save),
         find_documents=FindDocuments(access, a.directory, a.index),
         downloads=Downloads(
@@ -116,6 +123,26 @@ def build_use_cases(a: Adapters, settings: DocumentsSettings, runtime: Runtime) 
         ),
         purge=purge,
         directory_changes=DirectoryChanges(a.directory, a.index, purge),
+        media=MediaWorker(
+            queue=a.jobs,
+            documents=a.documents,
+            save=save,
+            objects=a.objects,
+            probe=lambda url: media.probe(ffprobe, url, timeout),
+            image_thumbnail=media.image_thumbnail,
+            pdf_preview=media.pdf_preview,
+            max_source_bytes=settings.preview_max_source_bytes,
+            poll_seconds=settings.media_poll_seconds,
+        ),
+        housekeeping=Housekeeping(
+            sessions=a.sessions,
+            uploads=uploads,
+            index=a.index,
+            purge=purge,
+            abandon_seconds=settings.upload_abandon_seconds,
+            purge_after_seconds=settings.purge_after_seconds,
+            sweep_seconds=settings.sweep_seconds,
+        ),
     )
 
 
@@ -131,6 +158,8 @@ def create_app(settings: DocumentsSettings | None = None) -> FastAPI:
         await adapters.sessions.ensure_indexes()
         await adapters.index.ensure_indexes()
         await adapters.directory.ensure_indexes()
+        rt.start_background(cases.media.run(), "media-jobs")
+        rt.start_background(cases.housekeeping.run(), "housekeeping")
 
     app = create_service_app(
         runtime,

@@ -8,7 +8,7 @@ from typing import Any
 
 from chassis.eventstore import EventStore, StoredEvent
 
-_PERSONAL = {
+_PERSONAL: dict[str, dict[str, Any]] = {
     "DocumentCreated": {"name": "(purged)", "description": "", "tags": []},
     "Renamed": {"name": "(purged)"},
     "Described": {"description": ""},

@@ -187,8 +187,13 @@ class Document(Aggregate):
         old = self.version_of(number)
         self.add_version(
             VersionStored(
-                **{**old, "number": len(self.versions) + 1, "stored_by": by, "stored_at": at},
-                restored_from=number,
+                **{
+                    **old,
+                    "number": len(self.versions) + 1,
+                    "stored_by": by,
+                    "stored_at": at,
+                    "restored_from": number,
+                }
             )
         )
 

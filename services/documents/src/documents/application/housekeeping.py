@@ -1,0 +1,67 @@
+"""Housekeeping: abandoned uploads are aborted (their parts, tail and session removed)
+and deleted documents are purged once their time is up. Each item is claimed by an
+insert first, so with several replicas exactly one does it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from documents.application.ports import DocumentIndex, Sessions
+from documents.application.purging import PurgeDocument
+from documents.application.uploads import Uploads
+
+log = logging.getLogger("documents.housekeeping")
+CLAIM_SECONDS = 600.0
+
+
+class Housekeeping:
+    def __init__(
+        self,
+        *,
+        sessions: Sessions,
+        uploads: Uploads,
+        index: DocumentIndex,
+        purge: PurgeDocument,
+        abandon_seconds: float,
+        purge_after_seconds: float,
+        sweep_seconds: float,
+    ) -> None:
+        self.sessions = sessions
+        self.uploads = uploads
+        self.index = index
+        self.purge = purge
+        self.abandon_seconds = abandon_seconds
+        self.purge_after_seconds = purge_after_seconds
+        self.sweep_seconds = sweep_seconds
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("housekeeping failed; retried on the next pass")
+            await asyncio.sleep(self.sweep_seconds)
+
+    async def sweep(self) -> tuple[int, int]:
+        """Returns (uploads aborted, documents purged) by this replica."""
+        now = datetime.now(UTC)
+        aborted = purged = 0
+        for session in await self.sessions.idle_since(
+            now - timedelta(seconds=self.abandon_seconds)
+        ):
+            if await self.sessions.claim(
+                f"abandon:{session.upload_id}", session.upload_id, stale_after=CLAIM_SECONDS
+            ):
+                await self.uploads.abort(session)
+                aborted += 1
+        due = (now - timedelta(seconds=self.purge_after_seconds)).isoformat()
+        for row in await self.index.deleted_before(due):
+            name = f"purge:{row['tenant_id']}:{row['document_id']}"
+            if await self.sessions.claim(name, name, stale_after=CLAIM_SECONDS):
+                if await self.purge(row["tenant_id"], row["document_id"], "retention"):
+                    purged += 1
+        return aborted, purged
