@@ -36,6 +36,7 @@ from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from chassis.failpoints import crash_if
 from chassis.mongo import retry_transient
 from chassis.settings import ServiceSettings
 from chassis.telemetry import context_from_traceparent
@@ -243,6 +244,7 @@ class EventConsumers:
                 continue
             seen.add(event.id)
             await self._process(name, topic, record, event, handler, retry)
+            crash_if(f"consumer-after-effect:{name}")  # the redelivery window, for fault tests
             marker = {"_id": f"{name}:{event.id}", "consumer": name, "at": datetime.now(UTC)}
             try:
                 await retry_transient(lambda m=marker: self.processed.insert_one(m))  # type: ignore[misc]
