@@ -67,8 +67,8 @@ def calendar(
         first = min(m.starts_at for m in meetings)
         last = max(m.ends_at for m in meetings)
         cal.add_missing_timezones(
-            first_date=instant(first - 86400 * 370).date(),
-            last_date=instant(last + 86400 * 370).date(),
+            first_date=instant(first - 86400 * 183).date(),
+            last_date=instant(last + 86400 * 183).date(),
         )
     return cal.to_ical()
 
