@@ -13,7 +13,7 @@ from mentorship_contracts.topics import ALL_TOPICS
 from testkit.apps import ServiceProcess, run_services
 from testkit.infra import Infra, storage_profile
 
-SERVICES = ["profiles", "matching", "messaging", "documents", "scheduling"]
+SERVICES = ["profiles", "matching", "messaging", "documents", "scheduling", "knowledge"]
 #: what each service subscribes to (its entrypoints/consumers.py), written out by hand
 CONSUMES: dict[str, set[str]] = {
     "profiles": {"match-made", "mentorship-ended"},
@@ -27,6 +27,7 @@ CONSUMES: dict[str, set[str]] = {
     "messaging": set(),
     "documents": set(),
     "scheduling": {"match-made", "mentorship-ended", "profile-changed"},
+    "knowledge": {"profile-changed", "program-changed", "exchange-consented", "exchange-withdrawn"},
 }
 
 
