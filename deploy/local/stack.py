@@ -52,10 +52,10 @@ HOST = "127.0.0.1"
 #: The local broker's password-protected listener (a development credential, like MinIO's).
 KAFKA_SASL_USER = "platform"
 KAFKA_SASL_PASSWORD = "platform-dev-secret"
-COMPONENTS = ("kafka", "ferretdb", "minio")
+COMPONENTS = ("kafka", "ferretdb", "minio", "smtp")
 INSTALL_HINT = "apt-get install openjdk-17-jdk-headless maven golang"
 MIN_GO = (1, 21)  # older Go cannot fetch the newer toolchain that MinIO's go.mod asks for
-START_TIMEOUTS = {"kafka": 120.0, "ferretdb": 60.0, "minio": 60.0}
+START_TIMEOUTS = {"kafka": 120.0, "ferretdb": 60.0, "minio": 60.0, "smtp": 30.0}
 STOP_TIMEOUT = 30.0
 LOG_TAIL_LINES = 30
 STATE_MARKER = ".mentorship-local-stack"
@@ -83,6 +83,13 @@ class Settings:
     minio_console_port: int
     minio_user: str
     minio_password: str
+    smtp_port: int = 8025
+    mail_http_port: int = 8026
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the SMTP capture server keeps every mail (one .eml file each)."""
+        return self.state_dir / "mail"
 
     @property
     def logs_dir(self) -> Path:
@@ -132,6 +139,8 @@ def settings() -> Settings:
         minio_console_port=_env_int("STACK_MINIO_CONSOLE_PORT", minio_port + 1),
         minio_user=os.environ.get("MINIO_ROOT_USER") or "mentorship",
         minio_password=os.environ.get("MINIO_ROOT_PASSWORD") or "mentorship-dev-secret",
+        smtp_port=_env_int("STACK_SMTP_PORT", 8025),
+        mail_http_port=_env_int("STACK_MAIL_HTTP_PORT", 8026),
     )
 
 
@@ -148,6 +157,10 @@ def endpoints() -> dict[str, str]:
         "minio_access_key": s.minio_user,
         "minio_secret_key": s.minio_password,
         "minio_console": f"http://{HOST}:{s.minio_console_port}",
+        "smtp_host": HOST,
+        "smtp_port": str(s.smtp_port),
+        "mail_url": f"http://{HOST}:{s.mail_http_port}/",
+        "mail_dir": str(s.mail_dir),
     }
 
 
@@ -352,10 +365,29 @@ def _installers(s: Settings) -> dict[str, tuple[Callable[[], bool], Callable[[],
     }
 
 
+#: Debian packages the platform needs beside the cache: the edge's reverse proxy and the
+#: browser the web app's journey tests drive (program -> package).
+DEBIAN_PACKAGES = {"/usr/sbin/nginx": "nginx-light", "/usr/bin/chromium": "chromium"}
+
+
+def _install_debian_packages(quiet: bool) -> None:
+    """apt-get install what is missing (as root; otherwise say what to install)."""
+    missing = [pkg for path, pkg in DEBIAN_PACKAGES.items() if not Path(path).exists()]
+    if not missing:
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise StackError(f"missing {', '.join(missing)}: `sudo apt-get install {' '.join(missing)}`")
+    _say(quiet, f"installing {', '.join(missing)} (apt-get) ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    _run_build(["apt-get", "update", "-qq"], env=env, what="the apt package lists")
+    _run_build(["apt-get", "install", "-y", "-qq", *missing], env=env, what=" ".join(missing))
+
+
 def install(quiet: bool = False) -> dict[str, float]:
     """Fetch/build whatever is missing from the cache; returns seconds spent per component."""
     s = settings()
     timings: dict[str, float] = {}
+    _install_debian_packages(quiet)
     with _file_lock(s.cache_dir / ".install.lock"):
         for name, (installed, build) in _installers(s).items():
             if installed():
@@ -569,6 +601,16 @@ def _prepare_minio(s: Settings) -> None:
     (s.state_dir / "minio").mkdir(parents=True, exist_ok=True)
 
 
+def _prepare_smtp(s: Settings) -> None:
+    s.mail_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _workspace_python() -> str:
+    """The uv workspace's interpreter (it has aiosmtpd), else this one."""
+    venv = REPO_ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
 def _components(s: Settings) -> dict[str, Component]:
     return {
         "kafka": Component(
@@ -626,6 +668,24 @@ def _components(s: Settings) -> dict[str, Component]:
             },
             prepare=_prepare_minio,
             healthy=lambda s: http_ok(s.minio_port, "/minio/health/live"),
+        ),
+        # A real SMTP server that keeps every mail (digests) as files, listed over HTTP.
+        "smtp": Component(
+            name="smtp",
+            ports=(s.smtp_port, s.mail_http_port),
+            endpoint=f"smtp://{HOST}:{s.smtp_port} (mail at http://{HOST}:{s.mail_http_port}/ "
+            f"and in {s.mail_dir})",
+            marker="mail_capture.py",
+            command=lambda s: [
+                _workspace_python(),
+                str(HERE / "mail_capture.py"),
+                f"--port={s.smtp_port}",
+                f"--http-port={s.mail_http_port}",
+                f"--dir={s.mail_dir}",
+            ],
+            env=lambda s: {},
+            prepare=_prepare_smtp,
+            healthy=lambda s: http_ok(s.mail_http_port, "/"),
         ),
     }
 
@@ -922,7 +982,9 @@ def _print_endpoints() -> None:
         f"  mongodb          {ep['mongo_url']}\n"
         f"  minio (S3)       http://{ep['minio_endpoint']}  "
         f"(user {ep['minio_access_key']}, password {ep['minio_secret_key']})\n"
-        f"  minio console    {ep['minio_console']}",
+        f"  minio console    {ep['minio_console']}\n"
+        f"  smtp (captured)  {ep['smtp_host']}:{ep['smtp_port']}  "
+        f"(mail at {ep['mail_url']} and in {ep['mail_dir']})",
         flush=True,
     )
 

@@ -52,10 +52,13 @@ class ServiceProcess:
 def run_services(
     envs: dict[str, dict[str, str]], log_dir: Path, ready_timeout: float = 60.0
 ) -> Iterator[dict[str, ServiceProcess]]:
-    """Start ``uvicorn <name>.main:app`` per service with its environment; wait for /readyz."""
+    """Start ``uvicorn <name>.main:app`` per service with its environment; wait for /readyz.
+
+    All start at once. ``<name>@<replica>`` starts another replica of ``<name>``."""
     started: dict[str, ServiceProcess] = {}
     try:
         for name, env in envs.items():
+            module = name.split("@")[0]
             port = free_port()
             log_path = log_dir / f"{name}.log"
             log = log_path.open("wb")
@@ -64,13 +67,13 @@ def run_services(
                     sys.executable,
                     "-m",
                     "uvicorn",
-                    f"{name}.main:app",
+                    f"{module}.main:app",
                     "--host",
                     "127.0.0.1",
                     "--port",
                     str(port),
                 ],
-                env={**os.environ, **env, f"{name.upper()}_HTTP_PORT": str(port)},
+                env={**os.environ, **env, f"{module.upper()}_HTTP_PORT": str(port)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=REPO,

@@ -27,10 +27,12 @@ class MessageViewsStore:
         self._heads: dict[str, int] = {}
 
     async def ensure_indexes(self) -> None:
-        for collection in self.messages:
-            await collection.create_index([("conversation_id", ASCENDING), ("number", DESCENDING)])
-            await collection.create_index([("tenant_id", ASCENDING), ("sender", ASCENDING)])
-            await collection.create_index([("conversation_id", ASCENDING), ("terms", ASCENDING)])
+        keys = [
+            [("conversation_id", ASCENDING), ("number", DESCENDING)],
+            [("tenant_id", ASCENDING), ("sender", ASCENDING)],
+            [("conversation_id", ASCENDING), ("terms", ASCENDING)],
+        ]
+        await asyncio.gather(*(c.create_index(k) for c in self.messages for k in keys))
 
     async def put(
         self, view: dict[str, Any], *, tenant_id: str, version: int, terms: list[str]
