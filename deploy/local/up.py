@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """``make up``: start the local infrastructure and all five services in the foreground.
 
-Steps: start Kafka/FerretDB/MinIO (``stack.py``), create the Kafka topics
-(``chassis.topics_cli``), start each service with uvicorn, wait for ``/readyz``, run the
-seed (``profiles.seed``), print the URLs, then stream every service's output with a
-coloured ``name |`` prefix (also written to ``.local-stack/logs/<service>.log``).
+Steps: start Kafka/FerretDB/MinIO (``stack.py``), build the web app (``web/``: ``npm ci``
+when its lock changed, ``npm run build``), create the Kafka topics (``chassis.topics_cli``),
+start each service with uvicorn, wait for ``/readyz``, run the seed (``profiles.seed``),
+start the development OIDC issuer and the edge (nginx: the app and every API on one
+origin, ``edge.py``), print the URLs ending with the one address to open, then stream every
+process's output with a coloured ``name |`` prefix (also written to
+``.local-stack/logs/<name>.log``).
 
 Ctrl-C or SIGTERM stops the services, then the infrastructure, and exits 0.
 Standard library only.
@@ -14,6 +17,7 @@ import argparse
 import dataclasses
 import http.client
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +28,7 @@ from typing import IO
 
 # stack.py sits next to this file; this file runs as a script, not from a package.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import edge
 import stack
 
 REPO_ROOT = stack.REPO_ROOT
@@ -31,6 +36,10 @@ VENV_BIN = REPO_ROOT / ".venv" / "bin"
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 COLORS = ("36", "32", "35", "33", "34", "96", "92")  # ANSI foreground codes
+WEB_DIR = REPO_ROOT / "web"
+#: The edge (one origin for the app and the APIs) and the development OIDC issuer behind it.
+EDGE_PORT = int(os.environ.get("EDGE_PORT", "8080"))
+DEV_ISSUER_PORT = int(os.environ.get("DEV_ISSUER_PORT", "8009"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +60,8 @@ SERVICES = [
     Service("messaging", 8003),
     Service("documents", 8004),
     Service("scheduling", 8005),
+    Service("insights", 8006),
+    Service("knowledge", 8007),
 ]
 
 
@@ -72,6 +83,12 @@ def service_env(name: str, port: int, endpoints: dict[str, str]) -> dict[str, st
         f"{prefix}_KAFKA_BOOTSTRAP": endpoints["kafka_bootstrap"],
         f"{prefix}_HTTP_PORT": str(port),
     }
+    if name == "messaging":  # digests go to the stack's SMTP capture server
+        env |= {
+            "MESSAGING_SMTP_HOST": endpoints["smtp_host"],
+            "MESSAGING_SMTP_PORT": endpoints["smtp_port"],
+            "MESSAGING_PUBLIC_URL": f"http://127.0.0.1:{EDGE_PORT}",
+        }
     if name in OBJECT_STORAGE:
         env |= {
             f"{prefix}_MINIO_ENDPOINT": endpoints["minio_endpoint"],
@@ -123,13 +140,15 @@ def _pump(stream: IO[str], prefix: str, log_path: Path) -> None:
             OUT.line(prefix + line)
 
 
-def _spawn(name: str, index: int, cmd: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+def _spawn(
+    name: str, index: int, cmd: list[str], env: dict[str, str], cwd: Path = REPO_ROOT
+) -> subprocess.Popen[str]:
     """Start a child in its own process group with its output pumped by a thread."""
     logs_dir = stack.settings().logs_dir
     logs_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         cmd,
-        cwd=REPO_ROOT,
+        cwd=cwd,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -180,6 +199,65 @@ def _run_step(name: str, module: str, env: dict[str, str]) -> None:
     PUMPS[proc.pid].join(timeout=5)
     if code != 0:
         raise RuntimeError(f"`python -m {module}` failed with exit code {code}")
+
+
+def build_web(name: str = "web") -> None:
+    """``npm ci`` when ``web/package-lock.json`` is newer than the installed packages, then
+    ``npm run build`` (API types from the services' code, type check, Vite bundle)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is not installed (Node.js 20+ with npm is needed for web/)")
+    env = {"PYTHON": str(VENV_BIN / "python")}
+    installed = WEB_DIR / "node_modules" / ".package-lock.json"
+    lock = WEB_DIR / "package-lock.json"
+    steps = [["run", "build"]]
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
+        steps.insert(0, ["ci", "--no-audit", "--no-fund"])
+    for args in steps:
+        proc = _spawn(name, len(SERVICES) + 1, [npm, *args], env, cwd=WEB_DIR)
+        code = proc.wait()
+        PUMPS[proc.pid].join(timeout=5)
+        if code != 0:
+            raise RuntimeError(f"`npm {' '.join(args)}` in web/ failed with exit code {code}")
+
+
+def _start_edge(services: list[Service], endpoints: dict[str, str]) -> None:
+    """The development issuer (with the demo users) and nginx in front of everything."""
+    state_dir = stack.settings().state_dir
+    users = state_dir / "dev-issuer-users.json"
+    _run_step("issuer", f"profiles.seed --dev-users {users}", {})
+    issuer = _spawn(
+        "issuer",
+        len(SERVICES) + 2,
+        [
+            str(VENV_BIN / "uvicorn"),
+            "chassis.devissuer:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(DEV_ISSUER_PORT),
+            "--proxy-headers",
+            "--no-access-log",
+        ],
+        {"DEV_ISSUER_USERS_FILE": str(users)},
+    )
+    conf = edge.write(
+        EDGE_PORT,
+        {s.name: s.url for s in services},
+        state_dir=state_dir,
+        issuer=f"http://127.0.0.1:{DEV_ISSUER_PORT}",
+    )
+    edge.check(conf, state_dir)
+    proxy = _spawn("edge", len(SERVICES) + 3, edge.command(conf, state_dir), {})
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not (stack.http_ok(EDGE_PORT, "/") and stack.port_open(DEV_ISSUER_PORT)):
+        for proc, what in ((issuer, "the dev issuer"), (proxy, "the edge (nginx)")):
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited with code {proc.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError("the edge did not answer in time")
+        time.sleep(0.3)
+    OUT.note(f"edge is ready on http://127.0.0.1:{EDGE_PORT}/")
 
 
 def _ready(service: Service) -> bool:
@@ -251,9 +329,13 @@ def _summary(services: list[Service], endpoints: dict[str, str]) -> str:
         f"minio (S3)     http://{endpoints['minio_endpoint']}  "
         f"({endpoints['minio_access_key']} / {endpoints['minio_secret_key']})",
         f"minio console  {endpoints['minio_console']}",
+        f"mail (SMTP)    {endpoints['smtp_host']}:{endpoints['smtp_port']} captures every mail: "
+        f"read it at {endpoints['mail_url']} or in {endpoints['mail_dir']}/",
         f"logs           {stack.settings().logs_dir}/",
         "",
         "Ctrl-C here, or `make down` from another terminal, stops everything.",
+        "",
+        f"Open the web app:  http://127.0.0.1:{EDGE_PORT}/",
     ]
     return _box(lines)
 
@@ -284,6 +366,7 @@ def run(seed: bool = True, keep_infra: bool = False) -> int:
     try:
         stack.start()
         endpoints = stack.endpoints()
+        build_web()
         present = _modules_present(
             ["chassis.topics_cli", "profiles.seed", *(f"{s.name}.main" for s in SERVICES)]
         )
@@ -317,6 +400,7 @@ def run(seed: bool = True, keep_infra: bool = False) -> int:
             _run_step("seed", "profiles.seed", service_env("profiles", 8001, endpoints))
         else:
             OUT.note("profiles.seed not found: skipping seed data")
+        _start_edge(services, endpoints)
         OUT.line(_summary(services, endpoints))
         while True:
             for service, proc in procs.items():

@@ -11,6 +11,7 @@ seeded by an older version keeps its old program and people).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -162,15 +163,34 @@ def _approve(
     return True
 
 
-def seed(url: str) -> dict[str, int]:
+def demo_people() -> list[dict[str, Any]]:
+    """The seeded mentors then mentees, the same on every run (seeded generator)."""
     rng = random.Random(20240607)
+    return people(rng, 30, "mentor") + people(rng, 30, "mentee")
+
+
+def dev_users() -> list[dict[str, Any]]:
+    """The demo users as the development issuer's sign-in page lists them."""
+    admin = {"user_id": ADMIN, "tenant_id": TENANT, "roles": ["org_admin", "member"]}
+    return [{**admin, "name": "Demo Admin"}] + [
+        {
+            "user_id": person["user_id"],
+            "tenant_id": TENANT,
+            "roles": ["member"],
+            "name": person["profile"]["display_name"],
+        }
+        for person in demo_people()
+    ]
+
+
+def seed(url: str) -> dict[str, int]:
     counts = {"joined": 0, "already_members": 0, "approved": 0}
     with httpx.Client(base_url=url, timeout=30) as client:
         _wait_ready(client)
         program = ensure_program(client)
         pid = program["program_id"]
         admin = _token(ADMIN, "org_admin", "member")
-        everyone = people(rng, 30, "mentor") + people(rng, 30, "mentee")
+        everyone = demo_people()
         for person in everyone:
             headers = _token(person["user_id"], name=person["profile"]["display_name"])
             roles = ["mentor"] if person["role"] == "mentor" else ["mentee"]
@@ -207,7 +227,14 @@ def main() -> None:
     )
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default=default, help=f"profiles service (default {default})")
+    parser.add_argument(
+        "--dev-users", metavar="FILE", help="only write the demo users for the dev issuer"
+    )
     args = parser.parse_args()
+    if args.dev_users:
+        with open(args.dev_users, "w", encoding="utf-8") as out:
+            json.dump(dev_users(), out, ensure_ascii=False, indent=1)
+        return
     try:
         seed(args.url.rstrip("/"))
     except httpx.HTTPError as exc:

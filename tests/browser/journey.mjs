@@ -1,0 +1,317 @@
+// The web app's journey in headless Chromium (playwright-core, Debian's /usr/bin/chromium)
+// against the real stack behind the edge. Run by tests/browser/test_web_journey.py, which
+// starts the services, the dev issuer and nginx, and passes:
+//   EDGE_URL, TENANT, ARTIFACTS (screenshots), CHROMIUM (executable path)
+// Every screen is screenshotted and checked with axe-core (no serious or critical
+// violation); one pass runs in French; the mentor accepts with the keyboard only.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const require = createRequire(new URL("../../web/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+const { AxeBuilder } = require("@axe-core/playwright");
+
+const BASE = process.env.EDGE_URL ?? "http://127.0.0.1:8080";
+const TENANT = process.env.TENANT ?? "demo";
+const ARTIFACTS = process.env.ARTIFACTS ?? "tests/browser/artifacts";
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const STEP_TIMEOUT = 20_000;
+const user = (name) => `${name}-${TENANT}`;
+
+mkdirSync(ARTIFACTS, { recursive: true });
+const report = { screens: [], violations: [], steps: [] };
+const started = Date.now();
+
+function step(name) {
+  report.steps.push({ name, at_ms: Date.now() - started });
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${name}`);
+}
+
+/** Screenshot + axe-core on the current screen; serious/critical violations fail the run. */
+async function screen(page, name) {
+  await page.waitForLoadState("networkidle").catch(() => {});
+  await page.locator('[role="status"][aria-label]').first().waitFor({ state: "detached", timeout: 5000 }).catch(() => {});
+  await page.screenshot({ path: join(ARTIFACTS, `${String(report.screens.length + 1).padStart(2, "0")}-${name}.png`), fullPage: true });
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  report.screens.push({ name, url: page.url(), violations: bad.length });
+  for (const v of bad)
+    report.violations.push({ screen: name, id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) });
+}
+
+async function newContext(browser, locale = "en-CA") {
+  const context = await browser.newContext({ locale, timezoneId: "America/Toronto", viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  page.on("pageerror", (e) => console.log(`pageerror: ${e.message}`));
+  return { context, page };
+}
+
+/** Sign in through the app: the app sends us to the dev issuer, we pick the user there. */
+async function signIn(page, userId, { keyboard = false } = {}) {
+  await page.goto(`${BASE}/`);
+  const button = page.getByRole("main").getByRole("button", { name: /sign in|se connecter/i });
+  if (keyboard) {
+    await tabTo(page, button);
+    await page.keyboard.press("Enter");
+  } else await button.click();
+  await page.waitForURL(/mentorship-dev-issuer\/authorize/);
+  const choice = page.getByRole("button", { name: new RegExp(`\\(${userId},`) });
+  if (keyboard) {
+    await tabTo(page, choice, 200);
+    await page.keyboard.press("Enter");
+  } else await choice.click();
+  await page.waitForURL((u) => u.origin === new URL(BASE).origin && !u.pathname.startsWith("/callback") && !u.pathname.includes("dev-issuer"));
+  await page.getByRole("button", { name: /sign out|se déconnecter/i }).waitFor();
+}
+
+/** Press Tab until the locator has the focus (keyboard-only use). */
+async function tabTo(page, locator, max = 80) {
+  const handle = await locator.elementHandle();
+  for (let i = 0; i < max; i++) {
+    if (await handle.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`keyboard: could not reach ${locator} with Tab`);
+}
+
+// --------------------------------------------------------------------------- API set-up
+
+/** A token through the issuer's real code + PKCE flow (for set-up steps without a browser). */
+async function tokenFor(userId) {
+  const verifier = randomBytes(32).toString("base64url");
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+  const redirect = `${BASE}/callback`;
+  const form = new URLSearchParams({ user_id: userId, client_id: "mentorship-web", redirect_uri: redirect, response_type: "code", code_challenge: challenge, code_challenge_method: "S256", state: "x" });
+  const auth = await fetch(`${BASE}/mentorship-dev-issuer/authorize`, { method: "POST", body: form, redirect: "manual" });
+  const code = new URL(auth.headers.get("location")).searchParams.get("code");
+  const token = await fetch(`${BASE}/mentorship-dev-issuer/token`, {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirect, client_id: "mentorship-web" }),
+  });
+  if (!token.ok) throw new Error(`token for ${userId}: ${token.status} ${await token.text()}`);
+  return (await token.json()).access_token;
+}
+
+async function api(userId, method, path, body) {
+  const token = await tokenFor(userId);
+  const response = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} as ${userId}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+const MENTORS = {
+  ada: { display_name: "Ada Tremblay", headline: "Staff SRE, Kubernetes and on-call", skills: ["kubernetes", "terraform", "incident response"], expertise: ["site reliability"], languages: ["en", "fr"], timezone: "America/Toronto", years_experience: 14, industry: "Software" },
+  grace: { display_name: "Grace Okafor", headline: "ML engineering lead", skills: ["machine learning", "python", "mlops"], expertise: ["machine learning"], languages: ["en"], timezone: "America/Vancouver", years_experience: 11, industry: "Software" },
+};
+
+async function mentorsApply(programId) {
+  for (const [name, profile] of Object.entries(MENTORS)) {
+    await api(user(name), "POST", `/api/profiles/v1/programs/${programId}/members`, { roles: ["mentor"], ...profile, custom_fields: { track: "Technical" } });
+    await api(user(name), "POST", `/api/profiles/v1/programs/${programId}/mentor-applications`, { answers: { why: `I want to help: ${name}.` } });
+  }
+  // A second mentee, for the bulk round to have more than one person to place.
+  await api(user("noor"), "POST", `/api/profiles/v1/programs/${programId}/members`, {
+    roles: ["mentee"], display_name: "Noor Haddad", skills: ["python", "machine learning"], goals: ["move into ML"], languages: ["en"], timezone: "America/Toronto", custom_fields: { track: "Technical" },
+  });
+}
+
+async function waitFor(what, check, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeout / 1000}s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+// --------------------------------------------------------------------------- journey
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let failed = null;
+try {
+  // 1. The admin creates a program.
+  step("admin signs in and creates a program");
+  const admin = await newContext(browser);
+  await signIn(admin.page, user("admin"));
+  await screen(admin.page, "programs");
+  await admin.page.getByRole("link", { name: /create a program/i }).click();
+  await admin.page.getByLabel("Name", { exact: true }).fill(`Cloud careers ${TENANT}`);
+  await admin.page.getByLabel("Description").fill("Mentors in cloud and ML coach early-career people across Canada.");
+  await admin.page.getByRole("button", { name: "Add a field" }).click();
+  await admin.page.getByLabel("Key").fill("track");
+  await admin.page.getByLabel("Label", { exact: true }).fill("Mentoring track");
+  await admin.page.getByLabel("Type").selectOption("single_choice");
+  await admin.page.getByLabel("Options (comma-separated)").fill("Technical, Leadership");
+  await admin.page.getByRole("button", { name: "Add a question" }).click();
+  await admin.page.getByLabel("Question 1").fill("Why do you want to mentor?");
+  await screen(admin.page, "admin-create-program");
+  await admin.page.getByRole("button", { name: "Create a program" }).click();
+  await admin.page.waitForURL(/\/p\/[^/]+\/admin\/settings/);
+  const programId = admin.page.url().split("/p/")[1].split("/")[0];
+  await admin.page.getByRole("heading", { name: "Program settings" }).waitFor();
+  await screen(admin.page, "admin-program-settings");
+
+  // 2. Mentors apply (set-up through the API); the admin approves them in the queue.
+  step("mentors apply; admin approves them");
+  await mentorsApply(programId);
+  await admin.page.getByRole("link", { name: "Mentor applications" }).click();
+  await admin.page.getByTestId("application").first().waitFor();
+  await screen(admin.page, "admin-applications");
+  for (const name of ["Ada Tremblay", "Grace Okafor"]) {
+    await admin.page.getByRole("listitem", { name }).getByRole("button", { name: "Approve" }).click();
+    await admin.page.getByRole("listitem", { name }).waitFor({ state: "detached" });
+  }
+  await admin.page.getByText("No application is waiting.").waitFor();
+
+  step("admin imports members from CSV (dry run, per-row report)");
+  await admin.page.getByRole("link", { name: "Members" }).click();
+  await admin.page.getByLabel("Or paste CSV").fill(`user_id,display_name,roles,languages\n${user("csv1")},Camille Roy,mentee,fr;en\n,No Id,mentee,en\n`);
+  await admin.page.getByRole("button", { name: "Check (dry run)" }).click();
+  await admin.page.getByTestId("import-summary").waitFor();
+  if ((await admin.page.getByTestId("import-row").count()) < 2) throw new Error("the dry run should report every row");
+  await screen(admin.page, "admin-members-import");
+
+  // 3. A mentee signs in, joins, edits her profile, sees recommendations change.
+  step("mentee joins and edits her profile");
+  const mentee = await newContext(browser);
+  await signIn(mentee.page, user("amelie"));
+  await mentee.page.getByRole("link", { name: /join: cloud careers/i }).click();
+  await mentee.page.getByRole("button", { name: "Join the program" }).click();
+  await mentee.page.waitForURL(/\/profile$/);
+  await mentee.page.getByLabel("Skills", { exact: true }).fill("python, machine learning");
+  await mentee.page.getByLabel("Languages (codes such as en, fr)").fill("en, fr");
+  await mentee.page.getByLabel("Mentoring track").selectOption("Technical");
+  await mentee.page.getByLabel("Who sees City").selectOption("matches");
+  await mentee.page.getByLabel("City", { exact: true }).fill("Montréal");
+  await mentee.page.getByRole("button", { name: "Save" }).click();
+  await mentee.page.getByText("Your profile is saved.").waitFor();
+  await screen(mentee.page, "member-profile");
+
+  step("mentee sees recommendations; an edit changes them");
+  await mentee.page.getByRole("link", { name: "Find a mentor" }).click();
+  const first = () => mentee.page.getByTestId("recommendation").first().getByRole("link").innerText();
+  const before = await waitFor("first recommendation", async () => {
+    const text = await first();
+    return text.includes("Grace") || text.includes("Ada") ? text : null;
+  });
+  await screen(mentee.page, "member-recommendations");
+  await mentee.page.getByRole("link", { name: "My profile" }).click();
+  await mentee.page.getByLabel("Skills", { exact: true }).fill("kubernetes, terraform, incident response");
+  await mentee.page.getByLabel("Goals").fill("become an SRE");
+  await mentee.page.getByRole("button", { name: "Save" }).click();
+  await mentee.page.getByText("Your profile is saved.").waitFor();
+  await mentee.page.getByRole("link", { name: "Find a mentor" }).click();
+  const after = await waitFor("recommendations to follow the edit", async () => {
+    const text = await first();
+    return text !== before && text.includes("Ada") ? text : null;
+  });
+  console.log(`  recommendations: first was ${JSON.stringify(before)}, now ${JSON.stringify(after)}`);
+  await mentee.page.getByLabel("Keywords", { exact: true }).fill("kubernetes");
+  await mentee.page.getByRole("button", { name: "Search", exact: true }).click();
+  await mentee.page.getByTestId("search-hit").first().waitFor();
+  await screen(mentee.page, "member-mentor-search");
+
+  step("mentee asks Ada for mentorship");
+  await mentee.page.getByTestId("recommendation").first().getByRole("link").click();
+  await mentee.page.getByRole("heading", { name: "Ada Tremblay", level: 1 }).waitFor();
+  await mentee.page.getByLabel(/your message to ada/i).fill("I am moving into SRE and would love your advice on on-call and Kubernetes.");
+  await screen(mentee.page, "member-mentor-page");
+  await mentee.page.getByRole("button", { name: "Send the request" }).click();
+  await mentee.page.getByText("Your request was sent.").waitFor();
+
+  // 4. The mentor accepts in another browser context, with the keyboard only.
+  step("mentor accepts with the keyboard only (another context)");
+  const mentor = await newContext(browser);
+  await signIn(mentor.page, user("ada"), { keyboard: true });
+  const open = mentor.page.getByRole("link", { name: /open: cloud careers/i });
+  await tabTo(mentor.page, open);
+  await mentor.page.keyboard.press("Enter");
+  const requestsLink = mentor.page.getByRole("link", { name: "Requests" });
+  await tabTo(mentor.page, requestsLink);
+  await mentor.page.keyboard.press("Enter");
+  const request = mentor.page.getByRole("listitem", { name: /from amélie/i });
+  await request.waitFor();
+  await screen(mentor.page, "mentor-requests");
+  await tabTo(mentor.page, request.getByRole("button", { name: "Accept" }));
+  await mentor.page.keyboard.press("Enter");
+  await request.getByTestId("request-status").filter({ hasText: "Accepted" }).waitFor();
+
+  step("the mentee sees the mentorship on her home");
+  await mentee.page.getByRole("link", { name: "Home" }).click();
+  await waitFor("the match on the mentee's home", async () => {
+    await mentee.page.reload();
+    await mentee.page.getByRole("heading", { name: "My mentorships" }).waitFor();
+    return (await mentee.page.getByRole("region", { name: "My mentorships" }).getByText("Ada Tremblay").count()) > 0;
+  });
+  await screen(mentee.page, "member-home");
+
+  // 5. The admin runs a bulk round, pins and forbids, re-runs, compares and publishes.
+  step("admin runs, reviews, re-runs, compares and publishes a round");
+  await admin.page.getByRole("link", { name: "Matching rounds" }).click();
+  await admin.page.getByRole("button", { name: "Run a new round" }).click();
+  await admin.page.getByTestId("round-pair").first().or(admin.page.getByTestId("unmatched").first()).waitFor();
+  await screen(admin.page, "admin-round-run-1");
+  const pairs = await admin.page.getByTestId("round-pair").count();
+  if (pairs > 0) await admin.page.getByTestId("round-pair").first().getByRole("button", { name: /^forbid/i }).click();
+  await admin.page.getByRole("button", { name: "Re-run with pins and forbids" }).click();
+  await admin.page.getByLabel("Runs").filter({ has: admin.page.locator('option[value="2"]') }).waitFor();
+  await admin.page.getByRole("heading", { name: "Compare" }).waitFor();
+  await screen(admin.page, "admin-round-compare");
+  await admin.page.getByRole("button", { name: /publish run 2/i }).click();
+  await admin.page.getByTestId("published").waitFor();
+  await screen(admin.page, "admin-round-published");
+
+  // 6. One pass in French.
+  step("French pass");
+  await mentee.page.getByLabel("Language").selectOption("fr");
+  await mentee.page.getByRole("heading", { name: /bienvenue/i }).waitFor();
+  await screen(mentee.page, "fr-member-home");
+  await mentee.page.getByRole("link", { name: "Trouver un mentor" }).click();
+  await mentee.page.getByRole("heading", { name: "Trouver un mentor", level: 1 }).waitFor();
+  await screen(mentee.page, "fr-member-mentors");
+  await mentee.page.getByRole("link", { name: "Mon profil" }).click();
+  await mentee.page.getByRole("heading", { name: "Mon profil" }).waitFor();
+  await screen(mentee.page, "fr-member-profile");
+  await mentor.page.getByLabel("Language").selectOption("fr");
+  await mentor.page.getByRole("heading", { name: "Demandes de mentorat" }).waitFor();
+  await screen(mentor.page, "fr-mentor-requests");
+  const frAdmin = await newContext(browser, "fr-CA");
+  await signIn(frAdmin.page, user("admin"));
+  await frAdmin.page.goto(`${BASE}/p/${programId}/admin/rounds`);
+  await frAdmin.page.getByRole("heading", { name: "Rondes de jumelage" }).waitFor();
+  await screen(frAdmin.page, "fr-admin-rounds");
+
+  step("sign-out ends the session");
+  await mentee.page.getByRole("button", { name: "Se déconnecter" }).click();
+  await mentee.page.getByRole("main").getByRole("button", { name: "Se connecter" }).waitFor();
+  await mentee.page.reload();
+  await mentee.page.getByRole("main").getByRole("button", { name: "Se connecter" }).waitFor();
+} catch (error) {
+  failed = error;
+} finally {
+  await browser.close();
+  report.seconds = (Date.now() - started) / 1000;
+  writeFileSync(join(ARTIFACTS, "report.json"), JSON.stringify(report, null, 1));
+}
+if (report.violations.length) {
+  console.log("axe-core serious/critical violations:");
+  for (const v of report.violations) console.log(`  ${v.screen}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.join(", ")}`);
+}
+console.log(`screens checked: ${report.screens.length}; ${report.seconds.toFixed(1)}s`);
+if (failed) {
+  console.error(failed);
+  process.exit(1);
+}
+process.exit(report.violations.length ? 2 : 0);

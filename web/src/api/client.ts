@@ -1,0 +1,61 @@
+// Typed clients for each service behind the edge (/api/<service>), from generated types.
+import createClient, { type Middleware } from "openapi-fetch";
+import type { paths as MatchingPaths, components as MatchingComponents } from "./generated/matching";
+import type { paths as ProfilesPaths, components as ProfilesComponents } from "./generated/profiles";
+
+export type P = ProfilesComponents["schemas"];
+export type M = MatchingComponents["schemas"];
+
+/** A problem+json answer (RFC 9457) as an Error the screens can show. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly field?: string | null;
+  constructor(status: number, detail: string, field?: string | null) {
+    super(detail);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+let currentToken: () => string | null = () => null;
+
+/** The auth provider tells the clients where the (in-memory) access token is. */
+export function useTokenSource(source: () => string | null): void {
+  currentToken = source;
+}
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    const token = currentToken();
+    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    return request;
+  },
+};
+
+export const profiles = createClient<ProfilesPaths>({ baseUrl: "/api/profiles" });
+export const matching = createClient<MatchingPaths>({ baseUrl: "/api/matching" });
+profiles.use(auth);
+matching.use(auth);
+
+interface Result<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** The data of a successful call, or an ApiError with the problem's detail. */
+export async function ok<T>(call: Promise<Result<T>>): Promise<T> {
+  const { data, error, response } = await call;
+  if (error !== undefined || !response.ok) {
+    const problem = (error ?? {}) as { detail?: unknown; title?: string; field?: string | null };
+    const detail =
+      typeof problem.detail === "string" ? problem.detail : problem.title ?? `${response.status} ${response.statusText}`;
+    throw new ApiError(response.status, detail, problem.field);
+  }
+  return data as T;
+}
+
+/** A fresh Idempotency-Key for one create. */
+export function idempotencyKey(): string {
+  return crypto.randomUUID();
+}

@@ -1,0 +1,116 @@
+import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { Link, Navigate } from "react-router";
+import { matching, ok } from "../../api/client";
+import { useMyMember, useProgram, useProgramId } from "../../app/hooks";
+import { MemberName } from "../../app/MemberName";
+import { Loading, PageTitle, Query } from "../../app/ui";
+import { useAuth } from "../../auth/AuthProvider";
+import { formatDate } from "../../lib/format";
+
+export function Home() {
+  const { t, i18n } = useTranslation();
+  const programId = useProgramId();
+  const program = useProgram(programId);
+  const me = useMyMember(programId);
+  const { identity } = useAuth();
+  const matches = useQuery({
+    queryKey: ["matches", programId],
+    queryFn: () => ok(matching.GET("/v1/programs/{program_id}/matches", { params: { path: { program_id: programId }, query: { status: "active" } } })),
+    enabled: !!me.data,
+  });
+  const requests = useQuery({
+    queryKey: ["requests", programId, "open"],
+    queryFn: () => ok(matching.GET("/v1/programs/{program_id}/requests", { params: { path: { program_id: programId }, query: { status: "open" } } })),
+    enabled: !!me.data,
+  });
+  if (me.isPending) return <Loading />;
+  if (me.data === null) return identity?.isOrgAdmin ? <Navigate to={`/p/${programId}/admin/settings`} replace /> : <Navigate to={`/p/${programId}/join`} replace />;
+  const missing = me.data?.missing_required ?? [];
+  return (
+    <Stack>
+      <PageTitle>{t("home.heading", { name: (me.data?.profile.display_name as string) ?? identity?.name })}</PageTitle>
+      {program.data && <Text c="dimmed.9">{program.data.name}</Text>}
+      {missing.length > 0 && (
+        <Alert color="yellow" title={t("home.completeProfile", { fields: missing.join(", ") })}>
+          <Anchor component={Link} to={`/p/${programId}/profile`}>
+            {t("nav.profile")}
+          </Anchor>
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Card withBorder component="section" aria-labelledby="h-mentorships">
+          <Title order={2} size="h4" id="h-mentorships" mb="sm">
+            {t("home.mentorships")}
+          </Title>
+          <Query q={matches}>
+            {(page) =>
+              page.items.length === 0 ? (
+                <Stack gap="xs">
+                  <Text>{t("home.noMentorships")}</Text>
+                  <Group>
+                    <Button component={Link} to={`/p/${programId}/mentors`} variant="light">
+                      {t("home.findMentor")}
+                    </Button>
+                  </Group>
+                </Stack>
+              ) : (
+                <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+                  {page.items.map((m) => (
+                    <li key={m.match_id}>
+                      <Group gap="xs">
+                        <Badge variant="light">{m.role === "mentee" ? t("home.withMentor") : t("home.withMentee")}</Badge>
+                        <Text fw={600}>
+                          <MemberName programId={programId} memberId={m.other_member_id} />
+                        </Text>
+                        <Text size="sm">{t("home.since", { date: formatDate(m.started_at, i18n.language) })}</Text>
+                      </Group>
+                    </li>
+                  ))}
+                </Stack>
+              )
+            }
+          </Query>
+        </Card>
+        <Card withBorder component="section" aria-labelledby="h-requests">
+          <Title order={2} size="h4" id="h-requests" mb="sm">
+            {t("home.openRequests")}
+          </Title>
+          <Query q={requests}>
+            {(page) =>
+              page.items.length === 0 ? (
+                <Text>{t("home.noRequests")}</Text>
+              ) : (
+                <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+                  {page.items.map((r) => (
+                    <li key={r.request_id}>
+                      <Anchor component={Link} to={`/p/${programId}/requests`}>
+                        {r.role === "mentor" ? t("requests.from", { name: r.other_display_name ?? r.other_member_id }) : t("requests.to", { name: r.other_display_name ?? r.other_member_id })}
+                      </Anchor>{" "}
+                      <Text span size="sm">
+                        — {t(`requests.status.${r.status}`)}
+                      </Text>
+                    </li>
+                  ))}
+                </Stack>
+              )
+            }
+          </Query>
+        </Card>
+        <Card withBorder component="section" aria-labelledby="h-meetings">
+          <Title order={2} size="h4" id="h-meetings" mb="sm">
+            {t("home.meetings")}
+          </Title>
+          <Text>{t("app.notAvailable", { what: t("home.meetings") })}</Text>
+        </Card>
+        <Card withBorder component="section" aria-labelledby="h-messages">
+          <Title order={2} size="h4" id="h-messages" mb="sm">
+            {t("home.messages")}
+          </Title>
+          <Text>{t("app.notAvailable", { what: t("home.messages") })}</Text>
+        </Card>
+      </SimpleGrid>
+    </Stack>
+  );
+}
