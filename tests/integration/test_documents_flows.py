@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import subprocess
-import time
 from typing import Any
 
 import pytest
@@ -14,10 +13,10 @@ from test_documents_support import (  # noqa: F401
     PART,
     DocumentsClient,
     documents_fixture,
-    documents_settings,
+    documents_settings_fixture,
     png,
-    record_started_uploads,
     random_bytes,
+    record_started_uploads,
     sha256,
 )
 
@@ -329,7 +328,7 @@ async def test_signed_links_serve_ranges_and_refuse_tampering_and_expiry(
     tampered = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
     refused = await documents.http.get(tampered)
     assert refused.status_code == 403 and "not valid" in refused.json()["detail"]
-    time.sleep(2.1)
+    await asyncio.sleep(2.1)
     expired = await documents.http.get(url)
     assert expired.status_code == 410 and "expired" in expired.json()["detail"]
 

@@ -130,8 +130,8 @@ def png(width: int = 64, height: int = 48) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def documents_settings(
+@pytest.fixture(name="documents_settings")
+def documents_settings_fixture(
     make_settings: Callable[..., Any], run_id: str
 ) -> Callable[..., DocumentsSettings]:
     def build(**overrides: Any) -> DocumentsSettings:

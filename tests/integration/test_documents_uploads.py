@@ -8,7 +8,7 @@ from test_documents_support import (  # noqa: F401
     PART,
     DocumentsClient,
     documents_fixture,
-    documents_settings,
+    documents_settings_fixture,
     png,
     random_bytes,
     sha256,
