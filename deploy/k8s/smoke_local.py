@@ -125,6 +125,7 @@ def plan(docs: list[dict[str, Any]], app: Path, run: str, minio_key: tuple[str, 
         "mongo-url": MONGO,
         "minio-access-key": minio_key[0],
         "minio-secret-key": minio_key[1],
+        "link-secret": "local-smoke-link-secret",
         "kafka-username": KAFKA_USER[0],
         "kafka-password": KAFKA_USER[1],
     }
