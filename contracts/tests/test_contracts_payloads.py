@@ -44,6 +44,10 @@ EXPECTED = {
     "MatchMadeV1": ("match-made", "mentorship.match.made"),
     "MentorshipEndedV1": ("mentorship-ended", "mentorship.match.ended"),
     "MessageSentV1": ("message-sent", "mentorship.message.sent"),
+    "MessageEditedV1": ("message-edited", "mentorship.message.edited"),
+    "MessageDeletedV1": ("message-deleted", "mentorship.message.deleted"),
+    "MessageReadV1": ("message-read", "mentorship.message.read"),
+    "LiveNoticeV1": ("messaging-live", "mentorship.messaging.live_notice"),
     "DocumentSharedV1": ("document-shared", "mentorship.document.shared"),
     "DocumentUploadedV1": ("document-uploaded", "mentorship.document.uploaded"),
     "DocumentVersionAddedV1": ("document-version-added", "mentorship.document.version_added"),
@@ -62,6 +66,10 @@ EXPECTED = {
         "knowledge-entry-withdrawn",
         "mentorship.knowledge_entry.withdrawn",
     ),
+    "GoalUpdatedV1": ("goal-updated", "mentorship.goal.updated"),
+    "CheckInAnsweredV1": ("check-in-answered", "mentorship.check_in.answered"),
+    "CheckInDueV1": ("check-in-due", "mentorship.check_in.due"),
+    "MentorshipAtRiskV1": ("mentorship-at-risk", "mentorship.mentorship.at_risk"),
 }
 
 

@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
 
+from .events.insights import (
+    CheckInAnsweredV1,
+    CheckInDueV1,
+    GoalUpdatedV1,
+    MentorshipAtRiskV1,
+)
 from .events.scheduling import MeetingReminderV1, MeetingRsvpV1
 from .events import (
     DocumentDeletedV1,
@@ -35,6 +41,10 @@ from .events import (
     MentorshipEndedV1,
     MentorshipRequestedV1,
     MentorshipRespondedV1,
+    LiveNoticeV1,
+    MessageDeletedV1,
+    MessageEditedV1,
+    MessageReadV1,
     MessageSentV1,
     ProfileChangedV1,
     ProgramChangedV1,
@@ -200,6 +210,33 @@ ALL_TOPICS: Final[tuple[TopicSpec, ...]] = (
         partitions=6,
     ),
     _spec(
+        MessageEditedV1,
+        "conversation_id",
+        "A message's text was changed by its sender (metadata only, never the text).",
+        "messaging",
+    ),
+    _spec(
+        MessageDeletedV1,
+        "conversation_id",
+        "A message's content is gone (deleted, hidden by an admin, erased with its sender): "
+        "consumers remove what they derived from it.",
+        "messaging",
+    ),
+    _spec(
+        MessageReadV1,
+        "conversation_id",
+        "A member read a conversation up to a message (read receipts, engagement).",
+        "messaging",
+    ),
+    _spec(
+        LiveNoticeV1,
+        "conversation_id",
+        "Internal to messaging: which members' feeds have something new, so every replica "
+        "wakes its own sockets (ids only). Short-lived: read live, never replayed.",
+        "messaging",
+        retention_ms=HOUR_MS,
+    ),
+    _spec(
         DocumentSharedV1,
         "document_id",
         "A document or media file was shared with people or a match.",
@@ -273,6 +310,35 @@ ALL_TOPICS: Final[tuple[TopicSpec, ...]] = (
         "An entry or its draft left the library (an author withdrew, consent was withdrawn "
         "in messaging, or a draft's author was erased).",
         "knowledge",
+    ),
+    _spec(
+        GoalUpdatedV1,
+        "match_id",
+        "A mentorship's goal was set, changed, progressed or removed (its state, never its "
+        "title). Kept without time limit: insights rebuilds goal completion from it.",
+        "insights",
+        retention_ms=FOREVER,
+    ),
+    _spec(
+        CheckInAnsweredV1,
+        "match_id",
+        "A mentor or mentee answered a check-in (the score, never the comment). Kept without "
+        "time limit: insights rebuilds check-in reports from it.",
+        "insights",
+        retention_ms=FOREVER,
+    ),
+    _spec(
+        CheckInDueV1,
+        "match_id",
+        "A check-in of a mentorship is due: a reminder, published once per round.",
+        "insights",
+    ),
+    _spec(
+        MentorshipAtRiskV1,
+        "match_id",
+        "A mentorship went quiet for longer than its program allows, or its mentor stayed "
+        "silent: a nudge, published once per quiet spell.",
+        "insights",
     ),
 )
 

@@ -12,6 +12,12 @@ from .documents import (
     DocumentUploadedV1,
     DocumentVersionAddedV1,
 )
+from .insights import (
+    CheckInAnsweredV1,
+    CheckInDueV1,
+    GoalUpdatedV1,
+    MentorshipAtRiskV1,
+)
 from .knowledge import (
     AuthorConsent,
     ExchangeConsentedV1,
@@ -26,7 +32,13 @@ from .matching import (
     MentorshipRequestedV1,
     MentorshipRespondedV1,
 )
-from .messaging import MessageSentV1
+from .messaging import (
+    LiveNoticeV1,
+    MessageDeletedV1,
+    MessageEditedV1,
+    MessageReadV1,
+    MessageSentV1,
+)
 from .profiles import MentorPausedV1, ProfileChangedV1, ProfileSnapshot
 from .programs import (
     ExperienceGap,
@@ -47,6 +59,8 @@ from .scheduling import MeetingBookedV1, MeetingCancelledV1, MeetingReminderV1, 
 
 __all__ = [
     "AuthorConsent",
+    "CheckInAnsweredV1",
+    "CheckInDueV1",
     "ContractModel",
     "DocumentDeletedV1",
     "DocumentSharedV1",
@@ -56,6 +70,7 @@ __all__ = [
     "ExchangeConsentedV1",
     "ExchangeWithdrawnV1",
     "ExperienceGap",
+    "GoalUpdatedV1",
     "InvalidPayload",
     "KnowledgeEntryPublishedV1",
     "KnowledgeEntryWithdrawnV1",
@@ -69,10 +84,15 @@ __all__ = [
     "MentorApplicationDecidedV1",
     "MentorApplicationSubmittedV1",
     "MentorPausedV1",
+    "MentorshipAtRiskV1",
     "MentorshipEndedV1",
     "MentorshipRequestedV1",
     "MentorshipRespondedV1",
     "MessageSentV1",
+    "MessageEditedV1",
+    "MessageDeletedV1",
+    "MessageReadV1",
+    "LiveNoticeV1",
     "Participant",
     "ProfileChangedV1",
     "ProfileSnapshot",

@@ -10,6 +10,12 @@ from .documents import (
     DocumentUploadedV1,
     DocumentVersionAddedV1,
 )
+from .insights import (
+    CheckInAnsweredV1,
+    CheckInDueV1,
+    GoalUpdatedV1,
+    MentorshipAtRiskV1,
+)
 from .knowledge import (
     ExchangeConsentedV1,
     ExchangeWithdrawnV1,
@@ -22,7 +28,13 @@ from .matching import (
     MentorshipRequestedV1,
     MentorshipRespondedV1,
 )
-from .messaging import MessageSentV1
+from .messaging import (
+    LiveNoticeV1,
+    MessageDeletedV1,
+    MessageEditedV1,
+    MessageReadV1,
+    MessageSentV1,
+)
 from .profiles import MentorPausedV1, ProfileChangedV1
 from .programs import (
     MemberJoinedV1,
@@ -54,6 +66,10 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     MatchMadeV1,
     MentorshipEndedV1,
     MessageSentV1,
+    MessageEditedV1,
+    MessageDeletedV1,
+    MessageReadV1,
+    LiveNoticeV1,
     DocumentSharedV1,
     DocumentUploadedV1,
     DocumentVersionAddedV1,
@@ -66,6 +82,10 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     ExchangeWithdrawnV1,
     KnowledgeEntryPublishedV1,
     KnowledgeEntryWithdrawnV1,
+    GoalUpdatedV1,
+    CheckInAnsweredV1,
+    CheckInDueV1,
+    MentorshipAtRiskV1,
 )
 
 

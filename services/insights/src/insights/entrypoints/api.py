@@ -1,5 +1,5 @@
-"""HTTP API of the insights service under ``/v1``."""
+"""The insights HTTP API: the routers in the order the OpenAPI document lists them."""
 
-from fastapi import APIRouter
+from insights.entrypoints.routes import mentorships, reports
 
-router = APIRouter(prefix="/v1", tags=["insights"])
+routers = [reports.router, mentorships.router]

@@ -1,0 +1,23 @@
+"""What the insights routes share: the service container and bounded path parameters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Path, Query
+
+from chassis.http import from_app_state
+from insights.application.service import InsightsService
+
+IdPath = Annotated[str, Path(min_length=1, max_length=128)]
+RoundPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
+Service = Annotated[InsightsService, Depends(from_app_state("insights"))]
+AsOf = Annotated[
+    datetime | None,
+    Query(
+        description="Judge time-relative rules at this moment (default: now); with a "
+        "timezone, e.g. 2026-06-01T00:00:00Z."
+    ),
+]
+Format = Annotated[str, Query(pattern="^(json|csv)$", description="json (default) or csv.")]

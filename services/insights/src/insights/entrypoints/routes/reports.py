@@ -1,0 +1,125 @@
+"""Program reports for admins (JSON or ``?format=csv``) and the program's health rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import ValidationError
+
+from chassis.auth import CurrentPrincipal
+from chassis.errors import InvalidInput
+from chassis.http import problems
+from insights.domain.rules import HealthRules
+from insights.entrypoints import csv_export
+from insights.entrypoints.deps import AsOf, Format, IdPath, Service
+from insights.entrypoints.schemas import RulesIn, RulesOut
+
+router = APIRouter(prefix="/v1", tags=["insights"])
+ADMIN_ONLY = problems(401, 403, 404, 422)
+CSV = {"content": {"text/csv": {}}, "description": "The report (CSV with ?format=csv)."}
+
+
+def _answer(report: dict[str, Any], fmt: str, name: str, rows: str | None = None) -> Response:
+    if fmt != "csv":
+        return JSONResponse(report)
+    text = csv_export.table(report[rows]) if rows else csv_export.metrics(report)
+    return PlainTextResponse(
+        text,
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+@router.get(
+    "/programs/{program_id}/reports/health",
+    summary="Program health: members, requests, mentorships by activity and status, meetings, "
+    "goals, check-in scores (k-anonymous)",
+    responses={**ADMIN_ONLY, 200: CSV},
+)
+async def health_report(
+    program_id: IdPath,
+    principal: CurrentPrincipal,
+    service: Service,
+    as_of: AsOf = None,
+    format: Format = "json",
+) -> Response:
+    report = await service.reports.health(principal, program_id, as_of)
+    return _answer(report, format, f"health-{program_id}")
+
+
+@router.get(
+    "/programs/{program_id}/reports/mentorships",
+    summary="Each mentorship's health status with the rule that set it, and its activity counts",
+    responses={**ADMIN_ONLY, 200: CSV},
+)
+async def mentorships_report(
+    program_id: IdPath,
+    principal: CurrentPrincipal,
+    service: Service,
+    as_of: AsOf = None,
+    format: Format = "json",
+) -> Response:
+    report = await service.reports.mentorships(principal, program_id, as_of)
+    return _answer(report, format, f"mentorships-{program_id}", rows="items")
+
+
+@router.get(
+    "/programs/{program_id}/reports/check-ins",
+    summary="Check-in scores over time, by round and role, and comments per round (groups "
+    "under five people suppressed)",
+    responses={**ADMIN_ONLY, 200: CSV},
+)
+async def check_ins_report(
+    program_id: IdPath,
+    principal: CurrentPrincipal,
+    service: Service,
+    as_of: AsOf = None,
+    format: Format = "json",
+) -> Response:
+    report = await service.reports.check_ins(principal, program_id, as_of)
+    return _answer(report, format, f"check-ins-{program_id}")
+
+
+@router.get(
+    "/programs/{program_id}/reports/goals",
+    summary="Goal completion per mentorship (counts, never the goals' words)",
+    responses={**ADMIN_ONLY, 200: CSV},
+)
+async def goals_report(
+    program_id: IdPath,
+    principal: CurrentPrincipal,
+    service: Service,
+    as_of: AsOf = None,
+    format: Format = "json",
+) -> Response:
+    report = await service.reports.goals(principal, program_id, as_of)
+    return _answer(report, format, f"goals-{program_id}", rows="mentorships")
+
+
+@router.get(
+    "/programs/{program_id}/health-rules",
+    response_model=RulesOut,
+    summary="When a mentorship counts as quiet or inactive, and when check-ins fall due",
+    responses=ADMIN_ONLY,
+)
+async def get_rules(program_id: IdPath, principal: CurrentPrincipal, service: Service) -> Any:
+    return await service.rules.get(principal, program_id)
+
+
+@router.put(
+    "/programs/{program_id}/health-rules",
+    response_model=RulesOut,
+    summary="Set the program's health rules",
+    responses=ADMIN_ONLY,
+)
+async def put_rules(
+    program_id: IdPath, body: RulesIn, principal: CurrentPrincipal, service: Service
+) -> Any:
+    try:
+        rules = HealthRules(**body.model_dump())
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise InvalidInput(message, field="inactive_after_days") from exc
+    return await service.rules.set(principal, program_id, rules)
