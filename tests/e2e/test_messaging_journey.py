@@ -39,7 +39,7 @@ def services(
             f"{p}_RELAY_IDLE_POLL_SECONDS": "0.05",
         }
     envs["profiles"]["PROFILES_PROJECTOR_POLL_SECONDS"] = "0.5"
-    with run_services(envs, tmp_path_factory.mktemp("chat-logs"), 120) as running:
+    with run_services(envs, tmp_path_factory.mktemp("chat-logs"), 300) as running:
         yield running
 
 

@@ -547,3 +547,50 @@ async def test_erasure_scrubs_and_ending_archives(
 async def _async_check(fetch: Any, ok: Any) -> Any:
     value = await fetch()
     return value if ok(value) else None
+
+
+async def test_a_group_conversation_gains_and_loses_mentees_by_match(
+    cluster: Cluster, http: httpx.AsyncClient, tenant: str
+) -> None:
+    a, _ = cluster.urls
+    group, mentor = f"grp-{uuid.uuid4().hex[:6]}", "group-mentor"
+    mentor_p = Participant(member_id="m-group-mentor", user_id=mentor)
+    for mentee in ("g1", "g2"):
+        await cluster.publish(
+            MatchMadeV1(
+                tenant_id=tenant,
+                match_id=f"{group}-{mentee}",
+                program_id=PROGRAM,
+                mode="group",
+                mentor=mentor_p,
+                mentees=[Participant(member_id=f"m-{mentee}", user_id=mentee)],
+                group_id=group,
+                origin="request",
+            ),
+            f"{group}-{mentee}",
+        )
+
+    async def members() -> Any:
+        r = await http.get(f"{a}/v1/conversations/g-{group}", headers=bearer(token(mentor, tenant)))
+        return r.status_code == 200 and sorted(r.json()["members"])
+
+    assert await eventually(
+        lambda: _async_check(members, lambda m: m == ["g1", "g2", mentor]), timeout=20
+    )
+    await cluster.publish(
+        MentorshipEndedV1(
+            tenant_id=tenant,
+            match_id=f"{group}-g1",
+            program_id=PROGRAM,
+            mentor=mentor_p,
+            mentees=[Participant(member_id="m-g1", user_id="g1")],
+            reason="mentee_left",
+            ended_by="mentee",
+        ),
+        f"{group}-g1",
+    )
+    assert await eventually(
+        lambda: _async_check(members, lambda m: m == ["g2", mentor]), timeout=20
+    )
+    gone = await http.get(f"{a}/v1/conversations/g-{group}", headers=bearer(token("g1", tenant)))
+    assert gone.status_code == 404

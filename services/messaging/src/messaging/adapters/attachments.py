@@ -62,8 +62,9 @@ class SharedDocumentsAttachments:
 
 
 class DocumentsApiAttachments:
-    """``GET {documents}/v1/documents/{id}`` as the caller: a document the caller cannot
-    read, they cannot share; one that is not shared with the match is refused too."""
+    """``GET {documents}/v1/documents/{id}`` as the caller: a document they cannot see is
+    refused; one they can see is theirs to share if they own it, or shared with this
+    conversation already (the documents service shows shares to the owner only)."""
 
     def __init__(self, base_url: str, *, timeout: float = 3.0) -> None:
         self.client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
@@ -77,6 +78,9 @@ class DocumentsApiAttachments:
             )
             if response.status_code != 200:
                 raise InvalidInput(REFUSED.format(document_id), field="attachments")
-            shared = response.json().get("shared_with_match_ids")
-            if isinstance(shared, list) and not set(shared) & set(conversation.matches):
+            document = response.json()
+            shared = (document.get("shared_with") or {}).get("conversation_ids") or []
+            if document.get("owner_user_id") != principal.user_id and (
+                conversation.stream_id not in shared
+            ):
                 raise InvalidInput(REFUSED.format(document_id), field="attachments")

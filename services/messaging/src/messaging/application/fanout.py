@@ -9,12 +9,16 @@ socket until its next heartbeat, it loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from messaging.application.ports import DigestQueue, Feed, LiveBus, Repository
 from messaging.domain.reader import DigestPreference, preference_stream
+
+
+FEED_WRITES_AT_ONCE = 32
 
 
 class DigestWindows:
@@ -51,8 +55,9 @@ class Fanout:
     ) -> None:
         """Append ``entry`` to each member's feed, wake their sockets, queue digests."""
         entry = {**entry, "at": time.time()}
-        for user in members:
-            await self.feed.append(tenant_id, user, entry)
+        for start in range(0, len(members), FEED_WRITES_AT_ONCE):
+            chunk = members[start : start + FEED_WRITES_AT_ONCE]
+            await asyncio.gather(*(self.feed.append(tenant_id, user, entry) for user in chunk))
         await self.bus.notify(tenant_id, entry["conversation_id"], list(members))
         for user in digest_for:
             await self._queue_digest(tenant_id, user)
