@@ -1,0 +1,174 @@
+"""Documents: upload and download throughput through the service next to the raw
+``minio`` client against the same MinIO in the same run, peak RSS of a 1 GiB upload, and
+time to first byte of a ranged read.
+
+* raw: ``Minio.put_object`` (multipart, same part size) and ``get_object`` from this
+  process, the data a generated stream;
+* service: one uvicorn process on the local stack; the same bytes POSTed as a stream
+  (``/v1/documents``: sniffing, SHA-256, parts recorded in the session, the document's
+  event committed) and downloaded (``/content``); TTFB = a ``Range`` request's first byte.
+
+``BENCH_DOCUMENTS_MIB`` (default 256) sizes the throughput runs; the RSS run is 1 GiB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from minio import Minio
+
+from chassis.devtokens import mint_token
+from chassis.kafka import ensure_topics
+from testkit.apps import run_services
+from testkit.infra import provide
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "e2e"))
+from test_documents_large import documents_env, join_program, rss
+
+MiB = 1024 * 1024
+PART = 8 * MiB
+
+
+def generated(size: int, block: bytes) -> Iterator[bytes]:
+    sent = 0
+    while sent < size:
+        piece = block[: size - sent]
+        sent += len(piece)
+        yield piece
+
+
+class Stream:
+    """A file-like view of a generated stream for ``put_object``."""
+
+    def __init__(self, size: int, block: bytes) -> None:
+        self.pieces = generated(size, block)
+        self.rest = b""
+
+    def read(self, n: int = -1) -> bytes:
+        out = [self.rest]
+        have = len(self.rest)
+        while have < n:
+            piece = next(self.pieces, b"")
+            if not piece:
+                break
+            out.append(piece)
+            have += len(piece)
+        data = b"".join(out)
+        self.rest = data[n:]
+        return data[:n]
+
+
+def run() -> list[dict[str, Any]]:
+    size = int(os.environ.get("BENCH_DOCUMENTS_MIB", "256")) * MiB
+    block = os.urandom(MiB)
+    run_id = uuid.uuid4().hex[:8]
+    rows: list[dict[str, Any]] = []
+    with provide() as infra, tempfile.TemporaryDirectory() as logs:
+        prefix = f"b{run_id}."
+        asyncio.run(ensure_topics(infra.kafka_bootstrap, prefix=prefix))
+        env = documents_env(infra, prefix, run_id)
+        client = Minio(
+            infra.minio_endpoint, infra.minio_access_key, infra.minio_secret_key, secure=False
+        )
+        bucket = env["DOCUMENTS_BUCKET"]
+        if not client.bucket_exists(bucket):
+            client.make_bucket(bucket)
+
+        began = time.perf_counter()
+        client.put_object(bucket, f"raw/{run_id}", Stream(size, block), size, part_size=PART)  # type: ignore[arg-type]
+        raw_up = size / MiB / (time.perf_counter() - began)
+        began = time.perf_counter()
+        response = client.get_object(bucket, f"raw/{run_id}")
+        got = sum(len(c) for c in response.stream(MiB))
+        response.close()
+        raw_down = got / MiB / (time.perf_counter() - began)
+        raw_ttfb = []
+        for i in range(20):
+            began = time.perf_counter()
+            r = client.get_object(
+                bucket, f"raw/{run_id}", offset=size // 2 + i * 4096, length=65536
+            )
+            r.read(1)
+            raw_ttfb.append((time.perf_counter() - began) * 1000)
+            r.close()
+        client.remove_object(bucket, f"raw/{run_id}")
+
+        with run_services({"documents": env}, Path(logs)) as running:
+            service = running["documents"]
+            tenant, program = f"tenant-{run_id}", "prog-bench"
+            join_program(infra, prefix, tenant, program, "ana")
+            auth = {"Authorization": f"Bearer {mint_token('ana', tenant, roles=['member'])}"}
+            with httpx.Client(base_url=service.url, headers=auth, timeout=300) as http:
+                deadline = time.monotonic() + 90
+                while http.post("/v1/documents", params={"program_id": program, "name": "x.txt"},
+                                content=b"hello", headers={"Content-Type": "text/plain"}).status_code != 201:  # fmt: skip
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the service never saw the membership")
+                    time.sleep(0.5)
+
+                def upload(n: int) -> tuple[dict[str, Any], float]:
+                    began = time.perf_counter()
+                    r = http.post(
+                        "/v1/documents", params={"program_id": program, "name": "big.bin"},
+                        content=generated(n, block),
+                        headers={"Content-Length": str(n), "Content-Type": "application/octet-stream"},
+                    )  # fmt: skip
+                    assert r.status_code == 201, r.text
+                    return r.json(), n / MiB / (time.perf_counter() - began)
+
+                doc, svc_up = upload(size)
+                url = f"/v1/documents/{doc['document_id']}/content"
+                began = time.perf_counter()
+                with http.stream("GET", url) as r:
+                    got = sum(len(c) for c in r.iter_bytes(MiB))
+                svc_down = got / MiB / (time.perf_counter() - began)
+                svc_ttfb = []
+                for i in range(20):
+                    start = size // 2 + i * 4096
+                    began = time.perf_counter()
+                    with http.stream(
+                        "GET", url, headers={"Range": f"bytes={start}-{start + 65535}"}
+                    ) as r:
+                        next(r.iter_raw(1))
+                        svc_ttfb.append((time.perf_counter() - began) * 1000)
+
+                pid = service.process.pid
+                before, peak, stop = rss(pid), [0], threading.Event()
+
+                def sample() -> None:
+                    while not stop.is_set():
+                        peak[0] = max(peak[0], rss(pid))
+                        time.sleep(0.05)
+
+                sampler = threading.Thread(target=sample)
+                sampler.start()
+                try:
+                    _, big_up = upload(1024 * MiB)
+                finally:
+                    stop.set()
+                    sampler.join()
+
+    rows += [
+        {"measure": f"upload {size // MiB} MiB (MiB/s)", "raw minio": raw_up, "service": svc_up,
+         "ratio": svc_up / raw_up, "goal": ">= 0.8"},
+        {"measure": f"download {size // MiB} MiB (MiB/s)", "raw minio": raw_down,
+         "service": svc_down, "ratio": svc_down / raw_down, "goal": ">= 0.8"},
+        {"measure": "ranged read TTFB, median of 20 (ms)", "raw minio": statistics.median(raw_ttfb),
+         "service": statistics.median(svc_ttfb),
+         "ratio": statistics.median(svc_ttfb) / statistics.median(raw_ttfb), "goal": "-"},
+        {"measure": "1 GiB upload: RSS before -> peak (MiB)", "raw minio": "-",
+         "service": f"{before / MiB:.0f} -> {peak[0] / MiB:.0f} (+{(peak[0] - before) / MiB:.0f}) at {big_up:.0f} MiB/s",
+         "ratio": "-", "goal": "flat (parts only)"},
+    ]  # fmt: skip
+    return rows
