@@ -365,9 +365,14 @@ def _installers(s: Settings) -> dict[str, tuple[Callable[[], bool], Callable[[],
     }
 
 
-#: Debian packages the platform needs beside the cache: the edge's reverse proxy and the
-#: browser the web app's journey tests drive (program -> package).
-DEBIAN_PACKAGES = {"/usr/sbin/nginx": "nginx-light", "/usr/bin/chromium": "chromium"}
+#: Debian packages the platform needs beside the cache: the edge's reverse proxy, the
+#: browser the web app's journey tests drive, and ffprobe (Debian's ffmpeg), with which
+#: documents probes uploaded media (program -> package).
+DEBIAN_PACKAGES = {
+    "/usr/sbin/nginx": "nginx-light",
+    "/usr/bin/chromium": "chromium",
+    "/usr/bin/ffprobe": "ffmpeg",
+}
 
 
 def _install_debian_packages(quiet: bool) -> None:
