@@ -22,10 +22,8 @@ class KnowledgeSettings(ServiceSettings):
         description="Cosine similarity at or above which a new entry is listed under an "
         "existing one as a near-duplicate.",
     )
-    meaning_weight: float = Field(
-        default=0.65, ge=0, le=1, description="Search: weight of meaning."
-    )
-    keyword_weight: float = Field(default=0.35, ge=0, le=1, description="Search: weight of words.")
+    meaning_weight: float = Field(default=0.8, ge=0, le=1, description="Search: weight of meaning.")
+    keyword_weight: float = Field(default=0.2, ge=0, le=1, description="Search: weight of words.")
     min_similarity: float = Field(
         default=0.3, ge=0, le=1, description="Search: least cosine similarity that counts."
     )

@@ -25,8 +25,8 @@ Mode = Literal["hybrid", "keyword", "meaning"]
 class Ranking:
     """How search blends its two signals (settings; the bench tunes them)."""
 
-    meaning_weight: float = 0.65
-    keyword_weight: float = 0.35
+    meaning_weight: float = 0.8
+    keyword_weight: float = 0.2
     min_similarity: float = 0.3
     vote_boost: float = 0.02
     candidates: int = 50

@@ -26,6 +26,7 @@ _PHONE = re.compile(r"(?<![\w+./-])\+?\(?\d[\d \t().\-/]{5,22}\d(?![\w/])")
 _ISO_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
 _DOTTED = re.compile(r"^\d{1,3}(?:\.\d{1,3}){2,3}$")  # IPv4 addresses, version numbers
 _GROUPS = re.compile(r"\d+")
+_AREA_CODE = re.compile(r"\(\d{1,5}\)")  # (415) 555-0132, +44 (0)20 ...
 _SECRET_PARAMS = frozenset(
     {
         "token",
@@ -103,10 +104,11 @@ def is_phone(candidate: str) -> bool:
     if not 7 <= digits <= 15:
         return False
     body = candidate.strip()
-    if _ISO_DATE.match(body) or _DOTTED.match(body):
+    bare = body.strip("()")
+    if _ISO_DATE.match(bare) or _DOTTED.match(bare):
         return False
     groups = _GROUPS.findall(body)
-    marked = body.startswith(("+", "(")) or "(" in body
+    marked = body.startswith("+") or _AREA_CODE.search(body) is not None
     if len(groups) == 1:
         return digits >= 9 or marked  # a bare 9-15 digit number
     if "/" in body and not marked:
