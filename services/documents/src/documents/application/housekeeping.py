@@ -53,10 +53,12 @@ class Housekeeping:
         for session in await self.sessions.idle_since(
             now - timedelta(seconds=self.abandon_seconds)
         ):
-            if await self.sessions.claim(
+            claimed = await self.sessions.claim(
                 f"abandon:{session.upload_id}", session.upload_id, stale_after=CLAIM_SECONDS
-            ):
-                await self.uploads.abort(session)
+            )
+            # the winner's abort also drops its claim: a late claimer finds no session
+            if claimed and (current := await self.sessions.get(session.upload_id)) is not None:
+                await self.uploads.abort(current)
                 aborted += 1
         due = (now - timedelta(seconds=self.purge_after_seconds)).isoformat()
         for row in await self.index.deleted_before(due):
