@@ -13,7 +13,15 @@ from mentorship_contracts.topics import ALL_TOPICS
 from testkit.apps import ServiceProcess, run_services
 from testkit.infra import Infra, storage_profile
 
-SERVICES = ["profiles", "matching", "messaging", "documents", "scheduling", "knowledge"]
+SERVICES = [
+    "profiles",
+    "matching",
+    "messaging",
+    "documents",
+    "scheduling",
+    "insights",
+    "knowledge",
+]
 #: what each service subscribes to (its entrypoints/consumers.py), written out by hand
 CONSUMES: dict[str, set[str]] = {
     "profiles": {"match-made", "mentorship-ended"},
@@ -28,6 +36,23 @@ CONSUMES: dict[str, set[str]] = {
     "documents": set(),
     "scheduling": {"match-made", "mentorship-ended", "profile-changed"},
     "knowledge": {"profile-changed", "program-changed", "exchange-consented", "exchange-withdrawn"},
+    "insights": {
+        "program-changed",
+        "profile-changed",
+        "mentor-paused",
+        "mentor-application-submitted",
+        "mentor-application-decided",
+        "mentorship-requested",
+        "mentorship-responded",
+        "match-made",
+        "mentorship-ended",
+        "message-sent",
+        "meeting-booked",
+        "meeting-cancelled",
+        "document-shared",
+        "check-in-answered",
+        "goal-updated",
+    },
 }
 
 

@@ -5,11 +5,14 @@ character, and a report reads it whole, so it is stored as one binary field on e
 backend. The buckets live in their own database (``INSIGHTS_REPORTS_DB``), which can be
 dropped and rebuilt from the topics without touching insights' own event store.
 
-**One writer.** FerretDB loses concurrent updates of one document (and a conditional
-update can have several winners), so a bucket is changed read-modify-write under a lock
-held in this process, with the bucket cached in memory. The service's consumers are that
-one writer; run one replica of them (``deploy/k8s/base/insights.yaml``). Readers (the
-API) read the stored buckets, never the cache, so any number of them may run.
+**One writer, read through its cache.** FerretDB loses concurrent updates of one
+document (and a conditional update can have several winners), so a bucket is changed
+read-modify-write under a lock held in this process, with the bucket cached in memory.
+The service's consumers are that one writer: run one replica (``deploy/k8s/base/
+insights.yaml``). Its reports read through the same cache (a bucket not cached is read
+from MongoDB once), so a report is computed from memory: every write goes through the
+cache, which therefore holds what is stored (or is being stored: a failed write drops
+the bucket from the cache, and the consumer's retry stores it).
 """
 
 from __future__ import annotations
@@ -128,11 +131,21 @@ class Buckets:
         doc = await retry_transient(lambda: self.buckets.find_one(bucket_id))
         return unpack_json(doc["state"]) if doc is not None else {}
 
-    async def read_many(self, bucket_ids: list[str]) -> list[Entries]:
-        return list(await asyncio.gather(*(self._read(b) for b in bucket_ids)))
-
     async def read(self, bucket_id: str) -> Entries:
-        return await self._read(bucket_id)
+        """The bucket's entries (cached; read them, never change them)."""
+        entries = self._cache.get(bucket_id)
+        if entries is None:
+            entries = await self._read(bucket_id)
+            if bucket_id not in self._cache:  # a write while reading has the newer state
+                self._remember(bucket_id, entries)
+            entries = self._cache.get(bucket_id, entries)
+        return entries
+
+    async def read_many(self, bucket_ids: list[str]) -> list[Entries]:
+        missing = [b for b in bucket_ids if b not in self._cache]
+        if missing:
+            await asyncio.gather(*(self.read(b) for b in missing))
+        return [self._cache.get(b) or await self.read(b) for b in bucket_ids]
 
     async def all_programs(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []

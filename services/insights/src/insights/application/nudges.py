@@ -49,7 +49,7 @@ def due_nudges(
         return []
     out: list[Nudge] = []
     base = f"nudge:{tenant_id}:{match_id}"
-    due = [r for r in rounds(m["made"], 0, rules, now)]
+    due = rounds(m["made"], 0, rules, now)
     if due:
         latest = due[-1]
         answered = {a[2] for a in m["answers"].values() if a[0] == latest.name}
@@ -88,7 +88,7 @@ def due_nudges(
                 ),
             )
         )
-    elif mentor_silent(m, rules, now):
+    elif mentor_silent(m, rules.quiet_after_days, now):
         mentor_last = max(m["senders"].get(m["mentor"], [0, 0])[1], m["made"])
         out.append(
             Nudge(

@@ -8,6 +8,7 @@ twice) are folded once, as the live consumers' markers would.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from insights.application.ports import Buckets, TopicReplay
@@ -19,6 +20,9 @@ class Rebuilt:
     events: int
     folded: int
     buckets: int
+    read_and_fold_seconds: float
+    write_seconds: float
+    hand_over_seconds: float
 
 
 class RebuildReadModel:
@@ -27,6 +31,7 @@ class RebuildReadModel:
         self.buckets = buckets
 
     async def __call__(self) -> Rebuilt:
+        started = time.perf_counter()
         state: dict[str, Entries] = {}
         seen: set[str] = set()
         events = folded = 0
@@ -42,7 +47,16 @@ class RebuildReadModel:
             if apply(entries, target.key, event.payload, event.at):
                 folded += 1
         state = {k: v for k, v in state.items() if v}
+        folded_at = time.perf_counter()
         await self.buckets.drop()
         await self.buckets.write_all(state)
+        written_at = time.perf_counter()
         await self.replay.hand_over()
-        return Rebuilt(events=events, folded=folded, buckets=len(state))
+        return Rebuilt(
+            events=events,
+            folded=folded,
+            buckets=len(state),
+            read_and_fold_seconds=folded_at - started,
+            write_seconds=written_at - folded_at,
+            hand_over_seconds=time.perf_counter() - written_at,
+        )

@@ -22,7 +22,7 @@ from typing import Any
 
 from insights.domain.projection import Entries
 from insights.domain.rules import DAY, HealthRules
-from insights.domain.schedule import rounds
+from insights.domain.schedule import MAX_ROUNDS
 
 K_ANONYMITY = 5
 
@@ -54,71 +54,124 @@ class ProgramState:
 # --------------------------------------------------------------------------- one mentorship
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """A program's rules in seconds, read once per report (the loops below run per
+    mentorship of a program with thousands)."""
+
+    quiet_days: int
+    inactive_days: int
+    first_days: int
+    every_days: int
+    grace: int
+
+    @classmethod
+    def of(cls, rules: HealthRules) -> Thresholds:
+        return cls(
+            rules.quiet_after_days,
+            rules.inactive_after_days,
+            rules.first_check_in_days,
+            rules.check_in_every_days,
+            rules.check_in_grace_days * DAY,
+        )
+
+
 def last_activity(m: dict[str, Any], as_of: int) -> int:
     """The latest message or held meeting (or the match itself), up to ``as_of``."""
-    times = [m["made"]]
-    times += [last for _, last in m["senders"].values() if last <= as_of]
-    times += [ends for _, _, ends, cancelled in m["meetings"].values() if not cancelled]
-    return max(t for t in times if t <= as_of) if any(t <= as_of for t in times) else m["made"]
+    last = m["made"]
+    for _, sent in m["senders"].values():
+        if last < sent <= as_of:
+            last = sent
+    for _, _, ends, cancelled in m["meetings"].values():
+        if not cancelled and last < ends <= as_of:
+            last = ends
+    return last
 
 
-def mentor_silent(m: dict[str, Any], rules: HealthRules, as_of: int) -> bool:
-    """The mentee wrote, and the mentor has not written for ``quiet_after_days``."""
-    mentor_last = m["senders"].get(m["mentor"], [0, 0])[1]
-    mentee_last = max((m["senders"].get(u, [0, 0])[1] for u in m["mentees"]), default=0)
+def mentor_silent(m: dict[str, Any], quiet_days: int, as_of: int) -> bool:
+    """The mentee wrote, and the mentor has not written for ``quiet_days``."""
+    senders = m["senders"]
+    mentor_last = senders[m["mentor"]][1] if m["mentor"] in senders else 0
+    mentee_last = max((senders[u][1] for u in m["mentees"] if u in senders), default=0)
     since = max(mentor_last, m["made"])
-    return mentee_last > mentor_last and as_of - since >= rules.quiet_after_days * DAY
+    return mentee_last > mentor_last and as_of - since >= quiet_days * DAY
 
 
-def open_check_ins(m: dict[str, Any], rules: HealthRules, as_of: int) -> list[dict[str, Any]]:
-    """Due rounds not answered by everyone, overdue past the grace days."""
-    answered: dict[str, set[str]] = defaultdict(set)
-    for round_name, _, user, *_ in m["answers"].values():
-        answered[round_name].add(user)
-    people = [m["mentor"], *m["mentees"]]
-    out = []
-    for due in rounds(m["made"], m["ended"], rules, as_of):
-        missing = [u for u in people if u not in answered[due.name]]
-        if missing and as_of - due.due_at >= rules.check_in_grace_days * DAY:
-            out.append({"round": due.name, "due_at": due.due_at, "missing": len(missing)})
-    return out
+def first_overdue(m: dict[str, Any], t: Thresholds, as_of: int) -> tuple[str, int, int] | None:
+    """The first round due (past the grace days) that not everyone answered:
+    (round, due at, how many did not answer). The rounds are those of
+    :func:`insights.domain.schedule.rounds` for a mentorship that goes on."""
+    limit = as_of - t.grace
+    days = t.first_days
+    due = m["made"] + days * DAY
+    if m["ended"] or due > limit:
+        return None
+    answered: dict[str, set[str]] = {}
+    for a in m["answers"].values():
+        answered.setdefault(a[0], set()).add(a[2])
+    people = 1 + len(m["mentees"])
+    for _ in range(MAX_ROUNDS):
+        if due > limit:
+            return None
+        name = f"day_{days}"
+        done = len(answered.get(name, ()))
+        if done < people:
+            return name, due, people - done
+        days += t.every_days
+        due += t.every_days * DAY
+    return None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    activity: str  # active | quiet | inactive | ended
+    status: str  # on_track | needs_check_in | inactive | ended
+    quiet_days: int
+    last: int
+    silent: bool
+    overdue: tuple[str, int, int] | None
+
+
+def judge(m: dict[str, Any], t: Thresholds, as_of: int) -> Judgement:
+    """The health of one mentorship at ``as_of``, by the first rule that applies: ended;
+    inactive (no message or meeting for the inactive days); a check-in overdue; quiet;
+    on track."""
+    last = last_activity(m, as_of)
+    quiet = max(0, as_of - last) // DAY
+    if m["ended"]:
+        return Judgement("ended", "ended", quiet, last, False, None)
+    silent = mentor_silent(m, t.quiet_days, as_of)
+    if quiet >= t.inactive_days:
+        return Judgement("inactive", "inactive", quiet, last, silent, None)
+    activity = "quiet" if quiet >= t.quiet_days else "active"
+    overdue = first_overdue(m, t, as_of)
+    status = "needs_check_in" if overdue or activity == "quiet" else "on_track"
+    return Judgement(activity, status, quiet, last, silent, overdue)
+
+
+def _rule(m: dict[str, Any], j: Judgement, t: Thresholds) -> str:
+    if j.status == "ended":
+        return f"ended on {iso(m['ended'])} ({m['why']}, by {m['by']})"
+    if j.status == "inactive":
+        return f"no message or meeting for {j.quiet_days} days (inactive after {t.inactive_days})"
+    if j.overdue:
+        name, due, missing = j.overdue
+        return (
+            f"check-in {name} due since {iso(due)}, "
+            f"{missing} of {1 + len(m['mentees'])} not answered"
+        )
+    if j.activity == "quiet":
+        return f"quiet for {j.quiet_days} days (quiet after {t.quiet_days})"
+    return f"last message or meeting {j.quiet_days} days ago (quiet after {t.quiet_days})"
 
 
 def mentorship_health(
-    match_id: str, m: dict[str, Any], rules: HealthRules, as_of: int
+    match_id: str, m: dict[str, Any], rules: HealthRules | Thresholds, as_of: int
 ) -> dict[str, Any]:
     """One row of the mentorships report: status, the rule that set it, and the counts."""
-    last = last_activity(m, as_of)
-    quiet = _days(as_of - last)
-    held = [1 for _, _, ends, c in m["meetings"].values() if not c and ends <= as_of]
+    t = rules if isinstance(rules, Thresholds) else Thresholds.of(rules)
+    j = judge(m, t, as_of)
     goals = [g for g in m["goals"].values() if g[1] != "removed"]
-    silent = not m["ended"] and mentor_silent(m, rules, as_of)
-    overdue = open_check_ins(m, rules, as_of) if not m["ended"] else []
-    if m["ended"]:
-        activity, status = "ended", "ended"
-        rule = f"ended on {iso(m['ended'])} ({m['why']}, by {m['by']})"
-    elif quiet >= rules.inactive_after_days:
-        activity, status = "inactive", "inactive"
-        rule = (
-            f"no message or meeting for {quiet} days (inactive after {rules.inactive_after_days})"
-        )
-    else:
-        activity = "quiet" if quiet >= rules.quiet_after_days else "active"
-        if overdue:
-            status = "needs_check_in"
-            first = overdue[0]
-            rule = (
-                f"check-in {first['round']} due since {iso(first['due_at'])}, "
-                f"{first['missing']} of {1 + len(m['mentees'])} not answered"
-            )
-        elif activity == "quiet":
-            status = "needs_check_in"
-            rule = f"quiet for {quiet} days (quiet after {rules.quiet_after_days})"
-        else:
-            status = "on_track"
-            rule = (
-                f"last message or meeting {quiet} days ago (quiet after {rules.quiet_after_days})"
-            )
     return {
         "match_id": match_id,
         "mode": m["mode"],
@@ -127,14 +180,14 @@ def mentorship_health(
         "matched_at": iso(m["made"]),
         "ended_at": iso(m["ended"]),
         "end_reason": m["why"] or None,
-        "activity": activity,
-        "status": status,
-        "rule": rule,
-        "mentor_silent": silent,
-        "quiet_days": quiet,
-        "last_activity_at": iso(last),
+        "activity": j.activity,
+        "status": j.status,
+        "rule": _rule(m, j, t),
+        "mentor_silent": j.silent,
+        "quiet_days": j.quiet_days,
+        "last_activity_at": iso(j.last),
         "messages": m["msgs"],
-        "meetings_held": len(held),
+        "meetings_held": sum(1 for _, _, e, c in m["meetings"].values() if not c and e <= as_of),
         "documents_shared": len(m["docs"]),
         "goals": len(goals),
         "goals_completed": sum(1 for g in goals if g[1] == "completed"),
@@ -143,7 +196,8 @@ def mentorship_health(
 
 
 def mentorships_report(state: ProgramState, rules: HealthRules, as_of: int) -> list[dict[str, Any]]:
-    return [mentorship_health(k, m, rules, as_of) for k, m in state.matches()]
+    t = Thresholds.of(rules)
+    return [mentorship_health(k, m, t, as_of) for k, m in state.matches()]
 
 
 # --------------------------------------------------------------------------- program health
@@ -173,21 +227,20 @@ def health_report(state: ProgramState, rules: HealthRules, as_of: int) -> dict[s
     mentors = [m for m in members if "mentor" in m["r"]]
     requests = [r for r in state.requests.values() if r["at"]]
     response_hours = [(r["first"] - r["at"]) / 3600 for r in requests if r["first"]]
-    rows = mentorships_report(state, rules, as_of)
-    activity = Counter(r["activity"] for r in rows)
-    statuses = Counter(r["status"] for r in rows)
+    matches = [m for _, m in state.matches()]
+    t = Thresholds.of(rules)
+    judged = [judge(m, t, as_of) for m in matches]
+    activity = Counter(j.activity for j in judged)
+    statuses = Counter(j.status for j in judged)
     ended: dict[str, tuple[int, set[str]]] = {}
-    for _, m in state.matches():
+    for m in matches:
         if m["ended"]:
             count, people = ended.get(m["why"], (0, set()))
             ended[m["why"]] = (count + 1, people | {m["mentor"], *m["mentees"]})
-    meetings = [meeting for _, m in state.matches() for meeting in m["meetings"].values()]
-    goals = [g for _, m in state.matches() for g in m["goals"].values() if g[1] != "removed"]
-    overdue_goals = [
-        g
-        for g in goals
-        if g[1] != "completed" and g[3] and g[3] < iso(as_of)[:10]  # type: ignore[index]
-    ]
+    meetings = [meeting for m in matches for meeting in m["meetings"].values()]
+    goals = [g for m in matches for g in m["goals"].values() if g[1] != "removed"]
+    today = iso(as_of)[:10]  # type: ignore[index]
+    overdue_goals = [g for g in goals if g[1] != "completed" and g[3] and g[3] < today]
     config = state.config or {}
     return {
         "program_id": state.program_id,
@@ -214,22 +267,22 @@ def health_report(state: ProgramState, rules: HealthRules, as_of: int) -> dict[s
             "response_hours_p90": _percentile(response_hours, 0.9),
         },
         "mentorships": {
-            "made": len(rows),
+            "made": len(matches),
             "active": activity["active"],
             "quiet": activity["quiet"],
             "inactive": activity["inactive"],
             "ended": activity["ended"],
             "on_track": statuses["on_track"],
             "needs_check_in": statuses["needs_check_in"],
-            "mentor_silent": sum(1 for r in rows if r["mentor_silent"]),
+            "mentor_silent": sum(1 for j in judged if j.silent),
             "ended_by_reason": _k_rows(ended, "reason"),
         },
         "activity": {
-            "messages": sum(r["messages"] for r in rows),
+            "messages": sum(m["msgs"] for m in matches),
             "meetings_held": sum(1 for _, _, e, c in meetings if not c and e <= as_of),
             "meetings_upcoming": sum(1 for _, _, e, c in meetings if not c and e > as_of),
             "meetings_cancelled": sum(1 for *_, c in meetings if c),
-            "documents_shared": sum(r["documents_shared"] for r in rows),
+            "documents_shared": sum(len(m["docs"]) for m in matches),
         },
         "goals": {
             "total": len(goals),
