@@ -2,22 +2,21 @@
 
 The rules are wall-clock rules ("Tuesdays 18:00-20:00 Europe/Paris"), so they keep their
 local times across daylight-saving changes while their UTC instants move. They expand into
-UTC intervals for a window with ``dateutil.rrule`` (one occurrence per matching local day),
-then exceptions apply: holidays remove whole local days of rule time, one-off extra slots
+UTC intervals for a window, one occurrence per matching local day (integer arithmetic on
+days of 24 hours, the exact gap/fold rules on the others: ``zones.LocalDays``), then
+exceptions apply: holidays remove whole local days of rule time, one-off extra slots
 add time, blocked ranges remove time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
-
-from dateutil.rrule import WEEKLY, rrule, weekday
 
 from chassis.errors import InvalidInput
 from scheduling.domain.intervals import Interval, clip, normalise, subtract
-from scheduling.domain.zones import strict_local, wall_end, wall_start, zone
+from scheduling.domain.zones import LocalDays, strict_local, zone
 
 MAX_RULES = 50
 MAX_EXCEPTIONS = 200
@@ -73,27 +72,25 @@ class Availability:
     def buffer_seconds(self) -> int:
         return self.buffer_minutes * 60
 
-    def open_time(self, start: int, end: int) -> list[Interval]:
+    def open_time(self, start: int, end: int, days: LocalDays | None = None) -> list[Interval]:
         """The open intervals between ``start`` and ``end`` (epoch seconds)."""
-        tz = zone(self.timezone)
-        first = datetime.fromtimestamp(start, tz).date() - timedelta(days=1)
-        last = datetime.fromtimestamp(end, tz).date() + timedelta(days=1)
+        days = days or LocalDays.around(zone(self.timezone), start, end)
         found: list[Interval] = []
-        for rule in self.rules:
-            since = max(first, rule.valid_from) if rule.valid_from else first
-            until = min(last, rule.valid_until) if rule.valid_until else last
-            if since > until:
+        for i in range(max(0, days.index(start)), min(len(days), days.index(end) + 1)):
+            day = days.day(i)
+            if day in self.holidays:
                 continue
-            days = rrule(
-                WEEKLY,
-                byweekday=[weekday(d) for d in rule.weekdays],
-                dtstart=datetime.combine(since, time(0)),
-                until=datetime.combine(until, time(0)),
-            )
-            for occurrence in days:
-                day = occurrence.date()
-                if day not in self.holidays:
-                    found.append((wall_start(day, rule.start, tz), wall_end(day, rule.end, tz)))
+            weekday = day.weekday()
+            for rule in self.rules:
+                if weekday not in rule.weekdays:
+                    continue
+                if (rule.valid_from and day < rule.valid_from) or (
+                    rule.valid_until and day > rule.valid_until
+                ):
+                    continue
+                opens = days.at(i, rule.start)
+                closes = days.starts[i + 1] if rule.end is None else days.at(i, rule.end, end=True)
+                found.append((opens, closes))
         found.extend(self._extra_utc)
         return clip(subtract(normalise(found), self._blocked_utc), start, end)
 

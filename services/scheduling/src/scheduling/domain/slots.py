@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from chassis.errors import Conflict, InvalidInput
 from scheduling.domain.availability import Availability
 from scheduling.domain.intervals import Interval, contains, intersect, normalise, overlaps, subtract
-from scheduling.domain.zones import instant, local_date, wall_start, zone
+from scheduling.domain.zones import LocalDays, local_date, wall_start, zone
 
 QUANTUM = 300  # seconds: every meeting starts and ends on a 5-minute boundary
 MAX_MEETING_SECONDS = 4 * 3600
@@ -45,25 +45,33 @@ def week_key(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _day_span(day: date, days: int, tz: ZoneInfo) -> Interval:
-    return wall_start(day, time(0), tz), wall_start(day + timedelta(days=days), time(0), tz)
-
-
-def full_time(availability: Availability, busy: Iterable[Busy]) -> list[Interval]:
+def full_time(availability: Availability, busy: Iterable[Busy], days: LocalDays) -> list[Interval]:
     """The local days and weeks that already hold their limit of counted meetings."""
-    tz = zone(availability.timezone)
-    per_day: Counter[date] = Counter(day_key(b.start, tz) for b in busy if b.counted)
+    per_day: Counter[int] = Counter(days.index(b.start) for b in busy if b.counted)
+    per_day.pop(-1, None)
     spans: list[Interval] = []
+    last = len(days)
     if availability.max_per_day is not None:
-        spans += [_day_span(d, 1, tz) for d, n in per_day.items() if n >= availability.max_per_day]
-    if availability.max_per_week is not None:
-        per_week: Counter[date] = Counter()
-        for d, n in per_day.items():
-            per_week[week_key(d)] += n
         spans += [
-            _day_span(w, 7, tz) for w, n in per_week.items() if n >= availability.max_per_week
+            (days.starts[i], days.starts[i + 1])
+            for i, n in per_day.items()
+            if n >= availability.max_per_day and i < last
         ]
+    if availability.max_per_week is not None:
+        per_week: Counter[int] = Counter()
+        for i, n in per_day.items():
+            per_week[i - days.day(i).weekday()] += n  # the index of that week's Monday
+        for monday, n in per_week.items():
+            if n >= availability.max_per_week:
+                spans.append((_start(days, monday), _start(days, monday + 7)))
     return normalise(spans)
+
+
+def _start(days: LocalDays, i: int) -> int:
+    """Where day ``i`` starts, also for a day just outside the range."""
+    if 0 <= i < len(days.starts):
+        return days.starts[i]
+    return wall_start(days.day(i), time(0), days.tz)
 
 
 def free_time(
@@ -79,21 +87,24 @@ def free_time(
     earliest = max(start, now + availability.min_notice_minutes * 60)
     if earliest >= end:
         return []
+    days = LocalDays.around(zone(availability.timezone), earliest, end)
     buffer = availability.buffer_seconds
     taken = normalise((b.start - buffer, b.end + buffer) for b in busy)
-    free = subtract(availability.open_time(earliest, end), taken)
-    free = subtract(free, full_time(availability, busy))
+    free = subtract(availability.open_time(earliest, end, days), taken)
+    free = subtract(free, full_time(availability, busy, days))
     return intersect(free, other) if other is not None else free
 
 
 def slots(free: list[Interval], duration: int, step: int, tz: ZoneInfo) -> list[Interval]:
     """Every ``duration``-long slot inside ``free`` starting on the ``step`` grid of the
     wall clock of ``tz`` (a whole multiple of :data:`QUANTUM`)."""
+    if not free:
+        return []
+    days = LocalDays.around(tz, free[0][0], free[-1][1])
     out: list[Interval] = []
     for start, end in free:
-        offset = int(instant(start).astimezone(tz).utcoffset().total_seconds())  # type: ignore[union-attr]
-        local = start + offset
-        first = -(-local // step) * step - offset
+        local = days.wall_seconds(start)
+        first = start + (-local) % step
         first = -(-first // QUANTUM) * QUANTUM
         out.extend((s, s + duration) for s in range(first, end - duration + 1, step))
     return out

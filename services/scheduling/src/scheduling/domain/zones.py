@@ -11,6 +11,7 @@ that keeps the interval inside the rule.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -113,3 +114,68 @@ def _after_gap(local: datetime) -> int:
 
 def local_date(seconds: int, tz: ZoneInfo) -> date:
     return instant(seconds).astimezone(tz).date()
+
+
+class LocalDays:
+    """The local days of a zone over a range, with the UTC instant each one starts.
+
+    Wall-clock arithmetic becomes integer arithmetic (day start + seconds) on every day
+    whose length is 24 hours; only the few days the offset changes go through the exact
+    gap/fold rules of :func:`wall_start` / :func:`wall_end`. One zone conversion per day.
+    """
+
+    def __init__(self, tz: ZoneInfo, first: date, last: date) -> None:
+        self.tz, self.first = tz, first
+        self.starts: list[int] = []
+        self.dates: list[date] = []
+        self.naive: list[int] = []  # each day's midnight as local seconds since 1970
+        offset = int(datetime.combine(first, time(12), tz).utcoffset().total_seconds())  # type: ignore[union-attr]
+        for i in range((last - first).days + 2):
+            day = first + timedelta(days=i)
+            naive = (day.toordinal() - EPOCH_ORDINAL) * 86400
+            guess = naive - offset
+            local = instant(guess).astimezone(tz)
+            offset = int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
+            start = naive - offset
+            if start != guess or local.hour or local.minute:  # midnight moved or skipped
+                start = wall_start(day, time(0), tz)
+                offset = naive - start
+            self.starts.append(start)
+            self.dates.append(day)
+            self.naive.append(naive)
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def day(self, i: int) -> date:
+        return self.dates[i] if 0 <= i < len(self.dates) else self.first + timedelta(days=i)
+
+    def regular(self, i: int) -> bool:
+        return self.starts[i + 1] - self.starts[i] == 86400
+
+    def at(self, i: int, at: time, *, end: bool = False) -> int:
+        """Where wall time ``at`` of day ``i`` falls (as wall_start, or wall_end for ``end``)."""
+        if self.regular(i):
+            return self.starts[i] + at.hour * 3600 + at.minute * 60
+        return wall_end(self.day(i), at, self.tz) if end else wall_start(self.day(i), at, self.tz)
+
+    def index(self, seconds: int) -> int:
+        """The day (index) an instant falls on; -1 before the range."""
+        return bisect_right(self.starts, seconds) - 1
+
+    def wall_seconds(self, seconds: int) -> int:
+        """The wall-clock time of an instant as seconds since 1970-01-01 00:00 local."""
+        i = self.index(seconds)
+        if 0 <= i < len(self) and self.regular(i):
+            return self.naive[i] + seconds - self.starts[i]
+        local = instant(seconds).astimezone(self.tz)
+        return seconds + int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    @classmethod
+    def around(cls, tz: ZoneInfo, start: int, end: int) -> LocalDays:
+        return cls(
+            tz, local_date(start, tz) - timedelta(days=1), local_date(end, tz) + timedelta(days=1)
+        )
+
+
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
