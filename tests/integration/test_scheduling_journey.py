@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
@@ -139,3 +139,24 @@ async def test_an_ended_mentorship_cancels_meetings_to_come(
     assert late.status_code == 409 and "ended" in late.json()["detail"]
     records = await _records(infra, s, "meeting-cancelled", first.json()["meeting_id"])
     assert json.loads(records[0].value)["reason"] == "mentorship_ended"
+
+
+async def test_claims_left_behind_by_a_crash_are_taken_over(sched: Scheduling) -> None:
+    """A claim whose meeting was never recorded blocks the time only for a while."""
+    s = sched
+    match_id = await s.match("mentor-c", "mentee-c")
+    await s.available("mentor-c")
+    start = hours_ahead(26)
+    quantum = int(start.timestamp()) // 300
+    claims = s.app.state.runtime.db["claims"]
+    fresh = {"_id": f"{s.tenant}|mentor-c|t{quantum + 2}", "owner": "crashed-1"}
+    await claims.insert_one({**fresh, "at": datetime.now(UTC)})
+    blocked = await s.book("mentee-c", match_id, start)
+    assert blocked.status_code == 409 and "just booked" in blocked.json()["detail"]
+    await claims.update_one(
+        {"_id": fresh["_id"]}, {"$set": {"at": datetime.now(UTC) - timedelta(hours=1)}}
+    )
+    taken = await s.book("mentee-c", match_id, start)
+    assert taken.status_code == 201, taken.text
+    doc = await claims.find_one({"_id": fresh["_id"]})
+    assert doc is not None and doc["owner"] == taken.json()["meeting_id"]

@@ -86,6 +86,13 @@ class MongoClaims:
         doc: dict[str, Any] | None = await self.collection.find_one({"_id": key}, {"owner": 1})
         return doc is not None and doc["owner"] == owner
 
+    async def holder(self, key: str) -> tuple[str, int] | None:
+        doc = await self.collection.find_one({"_id": key})
+        if doc is None:
+            return None
+        at = doc["at"] if doc["at"].tzinfo else doc["at"].replace(tzinfo=UTC)
+        return str(doc["owner"]), int(at.timestamp())
+
     async def release(self, keys: Sequence[str], owner: str) -> None:
         for key in keys:
             if await self._owned_by(key, owner):

@@ -26,6 +26,9 @@ from scheduling.domain.meeting import Meeting
 from scheduling.domain.slots import check_booking, check_times, day_key, week_key
 from scheduling.domain.zones import zone
 
+#: a claim older than this whose meeting does not hold it was left behind by a crash
+STALE_SECONDS = 120
+
 
 def booking_plan(tenant: str, mentor: str, rules: Availability, start: int, end: int) -> ClaimPlan:
     tz = zone(rules.timezone)
@@ -48,13 +51,6 @@ def refusal(key: str) -> Conflict:
     return Conflict("this time was just booked by someone else", field="starts_at")
 
 
-async def take(claims: Claims, plan: ClaimPlan, owner: str) -> Held:
-    held = await claims.take(plan, owner)
-    if isinstance(held, str):
-        raise refusal(held)
-    return held
-
-
 @dataclass(frozen=True)
 class Booking:
     """The dependencies every booking use case shares."""
@@ -69,6 +65,36 @@ class Booking:
             meeting, messages=contracts_mapping.published(meeting, was_confirmed)
         )
         await self.context.index.put(meeting)
+
+    async def take(self, plan: ClaimPlan, owner: str) -> Held:
+        """The plan's claims, or 409 naming what someone else holds. A claim left behind
+        (its holder crashed before recording its meeting, or before releasing a cancelled
+        or moved one's time) is dropped once it is older than :data:`STALE_SECONDS` and
+        its meeting does not hold it, and the plan is tried again."""
+        refused = ""
+        for _ in range(3):
+            held = await self.claims.take(plan, owner)
+            if not isinstance(held, str):
+                return held
+            refused = held
+            if not await self._drop_if_stale(refused):
+                break
+        raise refusal(refused)
+
+    async def _drop_if_stale(self, key: str) -> bool:
+        holder = await self.claims.holder(key)
+        if holder is None:
+            return True  # released meanwhile: try again
+        owner, claimed_at = holder
+        if claimed_at > self.clock.now() - STALE_SECONDS:
+            return False
+        meeting_id, _, person = owner.partition("/")
+        meeting = await self.meetings.load(meeting_stream(meeting_id))
+        if meeting.exists and meeting.status != "cancelled":
+            if key in meeting.held or key in meeting.seats.get(person, "").split(" "):
+                return False
+        await self.claims.release([key], owner)
+        return True
 
     async def visible(self, principal: Principal, meeting_id: str) -> Meeting:
         meeting = await self.meetings.load(meeting_stream(meeting_id))
@@ -110,7 +136,7 @@ class BookMeeting:
         busy = await b.context.busy(tenant, mentor, start, end)
         check_booking(rules, busy, start, end, b.clock.now())
         meeting_id = uuid.uuid4().hex
-        held = await take(b.claims, booking_plan(tenant, mentor, rules, start, end), meeting_id)
+        held = await b.take(booking_plan(tenant, mentor, rules, start, end), meeting_id)
         meeting = Meeting(meeting_stream(meeting_id))
         try:
             meeting.schedule(
@@ -164,7 +190,7 @@ class RescheduleMeeting:
             plan = booking_plan(tenant, owner, rules, start, end)
         else:
             plan = await session_time(b.context, tenant, owner, start, end, now, meeting_id)
-        held = await take(b.claims, plan, meeting_id)
+        held = await b.take(plan, meeting_id)
         old, was_confirmed = set(meeting.held), meeting.status == "confirmed"
         try:
             meeting.reschedule(principal.user_id, start, end, reason, note, list(held.all), now)

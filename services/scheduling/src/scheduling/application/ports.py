@@ -80,6 +80,9 @@ class Claims(Protocol):
         ...
 
     async def release(self, keys: Sequence[str], owner: str) -> None: ...
+    async def holder(self, key: str) -> tuple[str, int] | None:
+        """Who holds ``key`` and since when (epoch seconds), or None if nobody."""
+        ...
 
 
 class VideoRooms(Protocol):

@@ -16,7 +16,7 @@ from chassis.auth import Principal
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chassis.eventstore import ConcurrencyError
 from chassis.text import check_text
-from scheduling.application.booking import Booking, session_time, take
+from scheduling.application.booking import Booking, session_time
 from scheduling.application.context import meeting_stream
 from scheduling.application.ports import Members, VideoRooms
 from scheduling.domain.claims import ClaimPlan, attendee_key, session_pool
@@ -73,7 +73,7 @@ class ScheduleSession:
             raise InvalidInput(f"the capacity is 1 to {MAX_CAPACITY}", field="capacity")
         meeting_id = uuid.uuid4().hex
         plan = await session_time(b.context, tenant, me, start, end, b.clock.now(), None)
-        held = await take(b.claims, plan, meeting_id)
+        held = await b.take(plan, meeting_id)
         rules = await b.context.availability(tenant, me)
         meeting = Meeting(meeting_stream(meeting_id))
         try:
