@@ -120,6 +120,9 @@ class LibraryIndex:
 
     # --- reading --------------------------------------------------------------------------
 
+    def get(self, entry_id: str) -> IndexedEntry | None:
+        return self.entries.get(entry_id)
+
     def program_entries(self, tenant_id: str, program_id: str) -> list[IndexedEntry]:
         return list(self._programs.get((tenant_id, program_id), {}).values())
 

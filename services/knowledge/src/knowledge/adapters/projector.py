@@ -20,13 +20,10 @@ from chassis.repository import AggregateRepository
 from knowledge.adapters.embeddings import Embedder
 from knowledge.adapters.library_index import IndexedEntry, LibraryIndex
 from knowledge.adapters.read_models import EntryDocuments
+from knowledge.domain.drafting import search_text
 from knowledge.domain.entry import Entry
 
 log = logging.getLogger("knowledge.projector")
-
-
-def search_text(content: dict[str, Any]) -> str:
-    return "\n".join(content.get(k) or "" for k in ("title", "question", "answer"))
 
 
 def document_of(entry: Entry, vector: np.ndarray | None) -> dict[str, Any]:

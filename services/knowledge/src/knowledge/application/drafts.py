@@ -15,9 +15,16 @@ from typing import Literal
 import numpy as np
 
 from chassis.errors import InvalidInput
+from chassis.text import check_text
 from knowledge.adapters.directory import DirectoryMember
 from knowledge.application.ports import Directory, Embeddings, Entries, Projection
-from knowledge.domain.drafting import expertise_in, normalise_tag, title_of, topics_in
+from knowledge.domain.drafting import (
+    expertise_in,
+    normalise_tag,
+    title_of,
+    topics_in,
+    valid_text,
+)
 from knowledge.domain.entry import Author, Content, Entry, entry_id_of, stream_of
 from knowledge.domain.redaction import Person, Redactor
 from mentorship_contracts.events.knowledge import ExchangeConsentedV1
@@ -104,8 +111,8 @@ class PrepareDraft:
             self.directory, exchange.tenant_id, exchange.program_id, authors
         )
         ordered = sorted(exchange.messages, key=lambda m: m.sent_at)
-        question = "\n\n".join(m.text for m in ordered if m.part == "question")
-        answer = "\n\n".join(m.text for m in ordered if m.part == "answer")
+        question = valid_text("\n\n".join(m.text for m in ordered if m.part == "question"))
+        answer = valid_text("\n\n".join(m.text for m in ordered if m.part == "answer"))
         (question, answer), counts = words.redactor.redact_all([question, answer])
         text = f"{question}\n{answer}"
         topics = topics_in(text, words.vocabulary)
@@ -149,6 +156,12 @@ async def edited_content(
     authors = [Author(**a) for a in entry.authors]
     words = await program_words(directory, entry.tenant_id, entry.program_id, authors)
     current = entry.content
+    for name in ("title", "question", "answer", "expertise_area"):
+        value = getattr(changes, name)
+        if value is not None:
+            check_text(value, name)
+    for topic in changes.topics or []:
+        check_text(topic, "topics")
     texts = [
         changes.title if changes.title is not None else current["title"],
         changes.question if changes.question is not None else current["question"],

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from chassis.auth import Principal
 from chassis.errors import NotFound
+from chassis.text import check_text
 from knowledge.adapters.library_index import IndexedEntry
 from knowledge.application.access import LibraryAccess, Reader
 from knowledge.application.ports import Directory, Documents, Embeddings, Index
@@ -139,6 +140,7 @@ class Library:
         limit: int = 10,
     ) -> list[dict[str, Any]]:
         reader = await self.access.reader(principal, program_id)
+        check_text(query, "q")
         scored = await self.rank(reader.tenant_id, program_id, query, mode=mode)
         return await self._listing(reader, scored, topic=topic, limit=limit)
 
@@ -221,10 +223,8 @@ class Library:
     async def vote(self, principal: Principal, program_id: str, entry_id: str) -> dict[str, Any]:
         """One helpful vote per member: a claim by insert (a repeat changes nothing)."""
         reader = await self.access.reader(principal, program_id)
-        entry = {
-            e.entry_id: e for e in self.index.program_entries(reader.tenant_id, program_id)
-        }.get(entry_id)
-        if entry is None:
+        entry = self.index.get(entry_id)
+        if entry is None or (entry.tenant_id, entry.program_id) != (reader.tenant_id, program_id):
             raise NotFound("no such entry")
         counted = await self.docs.vote(reader.tenant_id, entry_id, reader.user_id)
         votes = await self.docs.votes_for([entry_id])

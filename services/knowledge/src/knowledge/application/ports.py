@@ -44,6 +44,7 @@ class Embeddings(Protocol):
 
 
 class Index(Protocol):
+    def get(self, entry_id: str) -> IndexedEntry | None: ...
     def program_entries(self, tenant_id: str, program_id: str) -> list[IndexedEntry]: ...
     def keyword(
         self, tenant_id: str, program_id: str, text: str, *, limit: int = 50

@@ -15,12 +15,9 @@ from chassis.eventstore import Publish
 from knowledge.application.access import LibraryAccess
 from knowledge.application.drafts import DraftChanges, edited_content
 from knowledge.application.ports import Directory, Embeddings, Entries, Index, Projection
+from knowledge.domain.drafting import search_text
 from knowledge.domain.entry import Entry, stream_of
 from mentorship_contracts.events.knowledge import KnowledgeEntryPublishedV1
-
-
-def search_text(content: dict[str, str]) -> str:
-    return "\n".join(content.get(k) or "" for k in ("title", "question", "answer"))
 
 
 class Drafts:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 MAX_TITLE = 120
 MAX_TOPICS = 8
@@ -32,6 +33,17 @@ def title_of(question: str) -> str:
     if len(first) > MAX_TITLE:
         first = first[: MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"
     return first[:1].upper() + first[1:]
+
+
+def search_text(content: Mapping[str, Any]) -> str:
+    """What an entry is embedded and compared by: title, question and answer."""
+    return "\n".join(content.get(k) or "" for k in ("title", "question", "answer"))
+
+
+def valid_text(text: str) -> str:
+    """``text`` with unpaired surrogates (a ``\\ud800`` JSON escape) replaced: no database
+    or topic stores them, and a consented exchange should not fail on one."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def normalise_tag(tag: str) -> str:
