@@ -12,7 +12,9 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
+from chassis.mongo import retry_transient
 from chassis.projections import apply_if_newer
 from chassis.storage import StorageProfile, upsert
 from scheduling.application.ports import Feed, Pair
@@ -33,24 +35,27 @@ class MongoMeetingIndex:
         await self.collection.create_index([("starts_at", ASCENDING)])
 
     async def put(self, meeting: Meeting) -> None:
+        """The meeting's latest state; a new meeting is one insert (an update is a table
+        pass on FerretDB), a changed one a version-guarded update."""
         members = sorted({meeting.organizer, *meeting.invited, *meeting.seats, *meeting.rsvps})
-        await apply_if_newer(
-            self.collection,
-            meeting.meeting_id,
-            meeting.version,
-            {
-                "$set": {
-                    "tenant_id": meeting.tenant_id,
-                    "organizer": meeting.organizer,
-                    "members": members,
-                    "match_id": meeting.match_id,
-                    "starts_at": meeting.starts_at,
-                    "ends_at": meeting.ends_at,
-                    "status": meeting.status,
-                    "state": self.storage.pack(meeting.snapshot()),
-                }
-            },
-        )
+        fields = {
+            "tenant_id": meeting.tenant_id,
+            "organizer": meeting.organizer,
+            "members": members,
+            "match_id": meeting.match_id,
+            "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at,
+            "status": meeting.status,
+            "state": self.storage.pack(meeting.snapshot()),
+        }
+        if meeting.version == 1:
+            try:
+                doc = {"_id": meeting.meeting_id, "source_version": 1, **fields}
+                await retry_transient(lambda: self.collection.insert_one(doc))
+                return
+            except DuplicateKeyError:
+                pass  # written already (a retry): the guarded update below is a no-op
+        await apply_if_newer(self.collection, meeting.meeting_id, meeting.version, {"$set": fields})
 
     def _meeting(self, doc: dict[str, Any]) -> Meeting:
         return Meeting.restore(
