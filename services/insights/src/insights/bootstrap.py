@@ -19,6 +19,7 @@ from chassis.app import Runtime, build_runtime, create_service_app
 from chassis.lease import Lease
 from chassis.repository import AggregateRepository
 from insights.adapters.buckets import Buckets
+from insights.adapters.consumer_lag import ConsumerLag
 from insights.application.access import Access
 from insights.application.check_ins import CheckIns
 from insights.application.goals import Goals
@@ -67,7 +68,10 @@ def build_service(runtime: Runtime, settings: InsightsSettings) -> InsightsServi
 async def scan_for_nudges(
     runtime: Runtime, service: InsightsService, settings: InsightsSettings
 ) -> None:
-    """Every ``nudge_scan_seconds``, if this replica holds the lease: one pass."""
+    """Every ``nudge_scan_seconds``, if this replica holds the lease and its consumers are
+    caught up (a read model behind the topics would make active mentorships look quiet):
+    one pass."""
+    lag = ConsumerLag(settings, consumers.topics_and_names())
     lease = Lease(
         runtime.db["leases"],
         "nudges",
@@ -78,7 +82,10 @@ async def scan_for_nudges(
         # first sleep: at a start the consumers catch up before anything looks quiet
         await asyncio.sleep(settings.nudge_scan_seconds)
         try:
-            if await lease.hold():
+            behind = await lag.total()
+            if behind > settings.nudge_max_lag:
+                log.info("nudges wait: the consumers are behind", extra={"lag": behind})
+            elif await lease.hold():
                 sent = await service.nudges.scan()
                 if sent:
                     log.info("nudges sent", extra={"sent": sent})

@@ -20,6 +20,11 @@ class InsightsSettings(ServiceSettings):
         default=300.0,
         description="How often check-in reminders and at-risk nudges are looked for.",
     )
+    nudge_max_lag: int = Field(
+        default=100,
+        description="Nudges are looked for only while the consumers are at most this many "
+        "records behind the topics they fold.",
+    )
     nudge_lease_seconds: float = Field(
         default=60.0, description="Term of the lease that lets one replica scan for nudges."
     )

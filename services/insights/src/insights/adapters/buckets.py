@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -39,6 +38,8 @@ class Buckets:
         self._cache: dict[str, Entries] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._known_programs: set[str] = set()
+        self._writes: dict[str, int] = {}  # per bucket: how many times this process wrote it
+        self._generation = 0
 
     # --- the one writer -----------------------------------------------------------------
 
@@ -54,6 +55,7 @@ class Buckets:
                 return False
             await self._write(bucket_id, entries)
             self._remember(bucket_id, entries)
+            self._writes[bucket_id] = self._writes.get(bucket_id, 0) + 1
         await self._register_program(bucket_id)
         return True
 
@@ -124,6 +126,7 @@ class Buckets:
         await self.programs.drop()
         self._cache.clear()
         self._known_programs.clear()
+        self._generation += 1
 
     # --- readers ------------------------------------------------------------------------
 
@@ -147,6 +150,10 @@ class Buckets:
             await asyncio.gather(*(self.read(b) for b in missing))
         return [self._cache.get(b) or await self.read(b) for b in bucket_ids]
 
+    def versions(self, bucket_ids: list[str]) -> tuple[int, ...]:
+        """What changed since: equal versions, equal buckets (memoised reports use it)."""
+        return (self._generation, *(self._writes.get(b, 0) for b in bucket_ids))
+
     async def all_programs(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         async for doc in self.programs.find({}, {"tenant_id": 1, "program_id": 1}):
@@ -155,10 +162,3 @@ class Buckets:
 
     async def is_empty(self) -> bool:
         return await self.programs.find_one({}, {"_id": 1}) is None
-
-
-def merge(parts: list[Entries]) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for part in parts:
-        merged.update(part)
-    return merged

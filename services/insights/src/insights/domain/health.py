@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from insights.domain.projection import Entries
@@ -25,6 +26,7 @@ from insights.domain.rules import DAY, HealthRules
 from insights.domain.schedule import MAX_ROUNDS
 
 K_ANONYMITY = 5
+ERASED = "erased"
 
 
 def iso(moment: int) -> str | None:
@@ -45,6 +47,16 @@ class ProgramState:
     applications: Entries
     requests: Entries
     mentorships: Entries
+
+    @cached_property
+    def erased(self) -> frozenset[str]:
+        """Users erased from the program: reports show them as ``erased``. (Their ids stay
+        in the folded ``match-made`` facts, which the topics keep; hiding them at read
+        time holds for a rebuilt read model too.)"""
+        return frozenset(user for user, m in self.members.items() if m["x"])
+
+    def shown(self, user_id: str) -> str:
+        return ERASED if user_id in self.erased else user_id
 
     def matches(self) -> Iterable[tuple[str, dict[str, Any]]]:
         """Mentorships whose match-made arrived (activity may precede it in a replay)."""
@@ -166,17 +178,22 @@ def _rule(m: dict[str, Any], j: Judgement, t: Thresholds) -> str:
 
 
 def mentorship_health(
-    match_id: str, m: dict[str, Any], rules: HealthRules | Thresholds, as_of: int
+    match_id: str,
+    m: dict[str, Any],
+    rules: HealthRules | Thresholds,
+    as_of: int,
+    shown: Callable[[str], str] = str,
 ) -> dict[str, Any]:
-    """One row of the mentorships report: status, the rule that set it, and the counts."""
+    """One row of the mentorships report: status, the rule that set it, and the counts.
+    ``shown`` maps a user id to what the report shows (``erased`` for an erased member)."""
     t = rules if isinstance(rules, Thresholds) else Thresholds.of(rules)
     j = judge(m, t, as_of)
     goals = [g for g in m["goals"].values() if g[1] != "removed"]
     return {
         "match_id": match_id,
         "mode": m["mode"],
-        "mentor_user_id": m["mentor"],
-        "mentee_user_ids": list(m["mentees"]),
+        "mentor_user_id": shown(m["mentor"]),
+        "mentee_user_ids": [shown(u) for u in m["mentees"]],
         "matched_at": iso(m["made"]),
         "ended_at": iso(m["ended"]),
         "end_reason": m["why"] or None,
@@ -197,7 +214,7 @@ def mentorship_health(
 
 def mentorships_report(state: ProgramState, rules: HealthRules, as_of: int) -> list[dict[str, Any]]:
     t = Thresholds.of(rules)
-    return [mentorship_health(k, m, t, as_of) for k, m in state.matches()]
+    return [mentorship_health(k, m, t, as_of, state.shown) for k, m in state.matches()]
 
 
 # --------------------------------------------------------------------------- program health

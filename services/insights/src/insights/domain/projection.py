@@ -78,6 +78,14 @@ def bucket_ids(tenant_id: str, program_id: str, kind: str) -> list[str]:
     return [bucket_id(tenant_id, program_id, kind, n) for n in range(BUCKETS[kind])]
 
 
+def merge(parts: list[Entries]) -> Entries:
+    """One kind's entries from all its buckets (keys never repeat across buckets)."""
+    merged: Entries = {}
+    for part in parts:
+        merged.update(part)
+    return merged
+
+
 @dataclass(frozen=True)
 class Target:
     """Where an event lands: the bucket and the entry key inside it."""
