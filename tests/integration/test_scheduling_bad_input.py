@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from test_scheduling_support import Scheduling
-
-from scheduling.bootstrap import create_app
-from scheduling.settings import SchedulingSettings
-from testkit.apps import serve_in_process
+from test_scheduling_support import Scheduling, module_service, tenant_view
 
 pytestmark = pytest.mark.infra
-
-
-@pytest.fixture
-async def sched(make_settings: Callable[..., Any]) -> AsyncIterator[Scheduling]:
-    settings = make_settings(SchedulingSettings, reminder_sweep_seconds=600)
-    app = create_app(settings)
-    async with serve_in_process(app) as http:
-        yield Scheduling(http, app, f"tenant-{uuid.uuid4().hex[:8]}")
+served = module_service()
+sched = tenant_view()
 
 
 async def _written(s: Scheduling) -> tuple[int, int, int]:

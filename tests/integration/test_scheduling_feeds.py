@@ -4,29 +4,17 @@ group sessions hold their capacity under concurrent RSVPs; video links only for 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import icalendar
 import pytest
-from test_scheduling_support import Scheduling, hours_ahead
+from test_scheduling_support import Scheduling, hours_ahead, module_service, tenant_view
 
-from scheduling.bootstrap import create_app
-from scheduling.settings import SchedulingSettings
-from testkit.apps import serve_in_process
 from testkit.events import eventually, profile_changed
 
 pytestmark = pytest.mark.infra
-
-
-@pytest.fixture
-async def sched(make_settings: Callable[..., Any]) -> AsyncIterator[Scheduling]:
-    settings = make_settings(SchedulingSettings, reminder_sweep_seconds=600)
-    app = create_app(settings)
-    async with serve_in_process(app) as http:
-        yield Scheduling(http, app, f"tenant-{uuid.uuid4().hex[:8]}")
+served = module_service()
+sched = tenant_view()
 
 
 async def test_the_feed_lists_my_meetings_only_and_revoking_ends_it(sched: Scheduling) -> None:

@@ -4,31 +4,21 @@ cancelled; a mentorship that ends cancels what is still to come; erasure removes
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
 import pytest
-from test_scheduling_support import Scheduling, hours_ahead
+from test_scheduling_support import Scheduling, hours_ahead, module_service, tenant_view
 
 from mentorship_contracts.envelope import from_kafka
-from scheduling.bootstrap import create_app
-from scheduling.settings import SchedulingSettings
-from testkit.apps import serve_in_process
+from mentorship_contracts.events.profiles import ProfileChangedV1
 from testkit.events import eventually, read_topic
 from testkit.infra import Infra
 
 pytestmark = pytest.mark.infra
-
-
-@pytest.fixture
-async def sched(make_settings: Callable[..., Any]) -> AsyncIterator[Scheduling]:
-    settings = make_settings(SchedulingSettings, reminder_sweep_seconds=600)
-    app = create_app(settings)
-    async with serve_in_process(app) as http:
-        yield Scheduling(http, app, f"tenant-{uuid.uuid4().hex[:8]}")
+served = module_service()
+sched = tenant_view()
 
 
 async def _records(infra: Infra, s: Scheduling, topic: str, meeting_id: str) -> list[Any]:
@@ -160,3 +150,53 @@ async def test_claims_left_behind_by_a_crash_are_taken_over(sched: Scheduling) -
     assert taken.status_code == 201, taken.text
     doc = await claims.find_one({"_id": fresh["_id"]})
     assert doc is not None and doc["owner"] == taken.json()["meeting_id"]
+
+
+async def test_an_erased_member_leaves_every_meeting(sched: Scheduling, infra: Infra) -> None:
+    s = sched
+    pair = await s.match("mentor-e", "mentee-e")
+    group = await s.match("mentor-e", "mentee-e", "mentee-f", mode="group")
+    await s.available("mentor-e")
+    await s.available("mentee-e", timezone="Asia/Kolkata")
+    one = await s.book("mentee-e", pair, hours_ahead(30))
+    session = await s.http.post(
+        f"/v1/matches/{group}/sessions",
+        json={"starts_at": hours_ahead(50).isoformat(), "duration_minutes": 60, "title": "Group"},
+        headers=s.auth("mentor-e"),
+    )
+    assert one.status_code == session.status_code == 201, session.text
+    feed = await s.http.post("/v1/me/calendar-feed", headers=s.auth("mentee-e"))
+    await s.publish(
+        ProfileChangedV1(
+            tenant_id=s.tenant,
+            program_id="prog-1",
+            member_id="m-mentee-e",
+            user_id="mentee-e",
+            organization_id=s.tenant,
+            profile_version=2,
+            roles=[],
+            mentor_approved=False,
+            erased=True,
+            snapshot=None,
+        ),
+        "m-mentee-e",
+    )
+
+    async def gone() -> bool:
+        meetings = await s.http.get("/v1/me/meetings?days=10", headers=s.auth("mentee-e"))
+        return meetings.json() == []
+
+    await eventually(gone, timeout=60)
+    pair_meeting = await s.http.get(
+        f"/v1/meetings/{one.json()['meeting_id']}", headers=s.auth("mentor-e")
+    )
+    assert pair_meeting.json()["status"] == "cancelled"
+    group_meeting = await s.http.get(
+        f"/v1/meetings/{session.json()['meeting_id']}", headers=s.auth("mentor-e")
+    )
+    assert group_meeting.json()["status"] == "confirmed"
+    assert group_meeting.json()["invited_user_ids"] == ["mentee-f"]
+    availability = await s.http.get("/v1/me/availability", headers=s.auth("mentee-e"))
+    assert availability.status_code == 404
+    path = feed.json()["url"].split("8005", 1)[1]
+    assert (await s.http.get(path)).status_code == 410

@@ -7,21 +7,84 @@ they do in production, as ``match-made`` / ``mentorship-ended`` events on Kafka.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from chassis.devtokens import mint_token
 from mentorship_contracts.events.base import EventPayload, Participant
 from mentorship_contracts.events.matching import MatchMadeV1, MentorshipEndedV1
 from scheduling.application.service import SchedulingService
+from scheduling.bootstrap import create_app
+from scheduling.settings import SchedulingSettings
 from testkit import bearer
+from testkit.apps import serve_in_process
 from testkit.events import eventually, publish_payload
+from testkit.infra import Infra, storage_profile
 
 ALWAYS = [{"weekdays": [0, 1, 2, 3, 4, 5, 6], "start": "00:00", "end": "24:00"}]
+
+
+def settings_for(
+    infra: Infra, topic_prefix: str, run_id: str, created: list[str], **overrides: Any
+) -> SchedulingSettings:
+    """A scheduling service of its own (database, consumer groups) on this run's topics."""
+    db = f"test_scheduling_{uuid.uuid4().hex[:10]}"
+    created.append(db)
+    values: dict[str, Any] = {
+        "environment": "test",
+        "mongo_url": infra.mongo_url,
+        "mongo_db": db,
+        "kafka_bootstrap": infra.kafka_bootstrap,
+        "topic_prefix": topic_prefix,
+        "consumer_group_prefix": f"{run_id}.{uuid.uuid4().hex[:6]}.",
+        "relay_idle_poll_seconds": 0.05,
+        "storage_profile": storage_profile(),
+        "reminder_sweep_seconds": 600,
+        **overrides,
+    }
+    return SchedulingSettings(**values)
+
+
+@asynccontextmanager
+async def serving(settings: SchedulingSettings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """One service for a whole test module (joining the consumer groups takes seconds);
+    each test works in a tenant of its own."""
+    app = create_app(settings)
+    async with serve_in_process(app) as http:
+        yield app, http
+
+
+def module_service() -> Any:
+    """A module-scoped fixture: one scheduling service for the test module (joining the
+    consumer groups takes seconds), as ``(app, http)``. ``served = module_service()``."""
+
+    @pytest.fixture(scope="module")
+    async def served(
+        infra: Infra, topic_prefix: str, run_id: str, created_databases: list[str]
+    ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+        async with serving(settings_for(infra, topic_prefix, run_id, created_databases)) as both:
+            yield both
+
+    return served
+
+
+def tenant_view() -> Any:
+    """A fixture: the module's service seen from a tenant of the test's own.
+    ``sched = tenant_view()``."""
+
+    @pytest.fixture
+    def sched(served: tuple[FastAPI, httpx.AsyncClient]) -> Scheduling:
+        app, http = served
+        return Scheduling(http, app, f"tenant-{uuid.uuid4().hex[:8]}")
+
+    return sched
 
 
 def hours_ahead(hours: int) -> datetime:
