@@ -331,12 +331,33 @@ async def test_bad_edits_are_refused_and_change_nothing(program: KnowledgeClient
     ):
         r = await k.http.patch(url, json=body, headers=headers)
         assert r.status_code == 422 and field in r.text, r.text
+    # an unpaired surrogate (valid JSON, not Unicode) is refused, not a 500
+    surrogate = await k.http.patch(
+        url,
+        content=b'{"answer": "pytest \\ud800"}',
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert surrogate.status_code == 422 and "answer" in surrogate.text, surrogate.text
     stale = await k.http.patch(
         url, json={"title": "New"}, headers={**k.auth("ana"), "If-Match": '"99"'}
     )
     assert stale.status_code == 412
+    garbage = await k.http.patch(
+        url, json={"title": "New"}, headers={**k.auth("ana"), "If-Match": "yesterday"}
+    )
+    assert garbage.status_code == 422
+    bad_id = await k.http.get(k.url("/entries/..%2F$x"), headers=k.auth("ana"))
+    assert bad_id.status_code in (404, 422)
     after = (await k.http.get(url, headers=k.auth("ana"))).json()
     assert after["version"] == draft["version"] and after["title"] == draft["title"]
-    assert (
-        await k.http.get(k.url("/search"), params={"q": "x" * 301}, headers=k.auth("ana"))
-    ).status_code == 422
+    for params in (
+        {"q": "x" * 301},
+        {"q": "kafka", "mode": "magic"},
+        {"q": "a", "limit": 51},
+    ):
+        r = await k.http.get(k.url("/search"), params=params, headers=k.auth("ana"))
+        assert r.status_code == 422, (params, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+    # invalid UTF-8 in the query string (a surrogate's bytes) is not a 500 either
+    raw = await k.http.get(k.url("/search") + "?q=kafka%ED%A0%80", headers=k.auth("ana"))
+    assert raw.status_code < 500, raw.text
