@@ -70,7 +70,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def wait_port(port: int, timeout: float = 60) -> None:
+async def wait_port(port: int, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -84,14 +84,14 @@ async def wait_port(port: int, timeout: float = 60) -> None:
 
 async def connect_all(urls: list[str], hello: list[str | None]) -> list[Any]:
     sockets: list[Any] = []
-    for start in range(0, len(urls), 50):
+    for start in range(0, len(urls), 25):
         batch = await asyncio.gather(
             *(
-                websockets.connect(u, max_queue=None, ping_interval=None)
-                for u in urls[start : start + 50]
+                websockets.connect(u, max_queue=None, ping_interval=None, open_timeout=120)
+                for u in urls[start : start + 25]
             )
         )
-        for ws, h in zip(batch, hello[start : start + 50], strict=True):
+        for ws, h in zip(batch, hello[start : start + 25], strict=True):
             if h is not None:
                 await ws.send(h)
         sockets.extend(batch)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from chassis.devtokens import mint_token
 from mentorship_contracts.envelope import to_kafka
 from mentorship_contracts.events import EventPayload
 from mentorship_contracts.events.base import Participant
+from mentorship_contracts.events.documents import DocumentSharedV1
 from mentorship_contracts.events.matching import MatchMadeV1, MentorshipEndedV1
 from mentorship_contracts.events.profiles import ProfileChangedV1
 from mentorship_contracts.factory import new_event
@@ -37,6 +39,7 @@ from testkit.infra import Infra, storage_profile
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 PROGRAM = "prog-chat"
+WINDOW = 6  # seconds: the "hourly" digest window of these tests
 
 
 class Mailbox:
@@ -97,8 +100,8 @@ def cluster(
         "MESSAGING_RELAY_IDLE_POLL_SECONDS": "0.05",
         "MESSAGING_SMTP_PORT": str(smtp_port),
         "MESSAGING_DIGEST_POLL_SECONDS": "0.5",
-        "MESSAGING_DIGEST_HOURLY_SECONDS": "4",
-        "MESSAGING_ACTIVE_SECONDS": "3",
+        "MESSAGING_DIGEST_HOURLY_SECONDS": str(WINDOW),
+        "MESSAGING_ACTIVE_SECONDS": "5",
         "MESSAGING_WS_HEARTBEAT_SECONDS": "1",
         "MESSAGING_FEED_BACKLOG": "40",
         "MESSAGING_WS_FRAMES_PER_SECOND": "5",
@@ -106,7 +109,7 @@ def cluster(
     }
     logs = tmp_path_factory.mktemp("messaging")
     try:
-        with run_services({"messaging": env, "messaging@b": env}, logs, 120) as replicas:
+        with run_services({"messaging": env, "messaging@b": env}, logs, 300) as replicas:
             yield Cluster(
                 [replicas["messaging"].url, replicas["messaging@b"].url],
                 box,
@@ -456,15 +459,15 @@ async def test_digest_once_for_the_away_member_none_for_the_active(
         assert r.json() == {"frequency": "hourly", "email": address}
     present = await connect(a, token(mentee, tenant))
     await present.wait_for(lambda: present.of("live"))
-    for i in range(3):
-        assert (
-            await send(http, b, token(mentee, tenant), conversation, f"to the mentor {i}")
-        ).status_code == 201
-        assert (
-            await send(http, b, token(mentor, tenant), conversation, f"to the mentee {i}")
-        ).status_code == 201
+    await asyncio.sleep(WINDOW - time.time() % WINDOW + 0.2)  # all in one window
+    sends = [
+        send(http, b, token(who, tenant), conversation, f"to the {whom} {i}")
+        for i in range(3)
+        for who, whom in ((mentee, "mentor"), (mentor, "mentee"))
+    ]
+    assert [r.status_code for r in await asyncio.gather(*sends)] == [201] * 6
     mails = await eventually(lambda: _async(cluster.mailbox.to(away)), timeout=30)
-    await asyncio.sleep(6)  # another window and several polls of both replicas
+    await asyncio.sleep(WINDOW)  # another window and many polls of both replicas
     assert len(cluster.mailbox.to(away)) == 1
     assert "3 unread messages" in mails[0]["Subject"]
     assert "to the mentor" not in mails[0].get_payload()  # what it says stays in the app
@@ -478,7 +481,39 @@ async def test_erasure_scrubs_and_ending_archives(
     conversation, match_id, mentor, mentee = await open_pair(cluster, http, tenant)
     a, _ = cluster.urls
     kept = (await send(http, a, token(mentor, tenant), conversation, "from the mentor")).json()
-    erased = (await send(http, a, token(mentee, tenant), conversation, "my secret plans")).json()
+    # a document shared with the match may be attached (the document-shared check)
+    await cluster.publish(
+        DocumentSharedV1(
+            tenant_id=tenant,
+            program_id=PROGRAM,
+            document_id="doc-plans",
+            owner_user_id=mentee,
+            shared_by_user_id=mentee,
+            match_id=match_id,
+            shared_with_user_ids=[mentor],
+            media_type="application/pdf",
+            size_bytes=1000,
+        ),
+        "doc-plans",
+    )
+
+    async def attached() -> Any:
+        r = await send(
+            http,
+            a,
+            token(mentee, tenant),
+            conversation,
+            "my secret plans",
+            attachments=["doc-plans"],
+        )
+        return r.status_code == 201 and r.json()
+
+    erased = await eventually(attached, timeout=15)
+    assert erased["attachments"] == ["doc-plans"]
+    also = await send(
+        http, a, token(mentor, tenant), conversation, "not mine", attachments=["doc-plans"]
+    )
+    assert also.status_code == 201  # shared with the match: the mentor may attach it too
     await cluster.publish(
         ProfileChangedV1(
             tenant_id=tenant,
@@ -509,6 +544,10 @@ async def test_erasure_scrubs_and_ending_archives(
         timeout=15,
     )
     assert states[kept["id"]] == ("visible", "from the mentor")
+    thread = await http.get(
+        f"{a}/v1/messages/{erased['id']}/thread", headers=bearer(token(mentor, tenant))
+    )
+    assert thread.json()["root"]["attachments"] == []  # unlinked
     found = (
         await http.get(
             f"{a}/v1/search", params={"q": "secret"}, headers=bearer(token(mentor, tenant))
@@ -541,7 +580,7 @@ async def test_erasure_scrubs_and_ending_archives(
     history = await http.get(
         f"{a}/v1/conversations/{conversation}/messages", headers=bearer(token(mentor, tenant))
     )
-    assert history.status_code == 200 and len(history.json()["items"]) == 2
+    assert history.status_code == 200 and len(history.json()["items"]) == 3
 
 
 async def _async_check(fetch: Any, ok: Any) -> Any:
@@ -594,3 +633,14 @@ async def test_a_group_conversation_gains_and_loses_mentees_by_match(
     )
     gone = await http.get(f"{a}/v1/conversations/g-{group}", headers=bearer(token("g1", tenant)))
     assert gone.status_code == 404
+
+
+async def test_the_socket_closes_when_its_token_expires(
+    cluster: Cluster, http: httpx.AsyncClient, tenant: str
+) -> None:
+    short = mint_token("brief", tenant, roles=["member"], ttl_seconds=3)
+    socket = await connect(cluster.urls[0], short)
+    await socket.wait_for(lambda: socket.of("live"))
+    await asyncio.wait_for(socket.task, 15)
+    assert socket.of("error")[-1]["code"] == "token_expired"
+    assert socket.ws.close_code == 4401

@@ -58,7 +58,7 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
     views = MessageViewsStore(db, storage)
     index = ConversationIndexStore(db)
     reports = ReportsStore(db)
-    feed = FeedStore(db, storage)
+    feed = FeedStore(db, storage, backlog=settings.feed_backlog)
     presence = PresenceStore(db, storage, active_seconds=settings.active_seconds)
     digests = DigestQueueStore(db)
     directory = DirectoryStore(db)

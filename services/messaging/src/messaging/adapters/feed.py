@@ -24,7 +24,11 @@ def _key(tenant_id: str, user_id: str) -> str:
 
 
 class FeedStore:
-    def __init__(self, db: AsyncDatabase, storage: StorageProfile) -> None:
+    """Keeps the last ``backlog`` entries of each member: appending position p deletes
+    position p - backlog (a point delete), so a feed never grows beyond that."""
+
+    def __init__(self, db: AsyncDatabase, storage: StorageProfile, *, backlog: int) -> None:
+        self.backlog = backlog
         self.entries = storage.hot(db, "feed")
         self.heads = storage.hot(db, "feed_heads")
         self._known: dict[str, int] = {}  # this replica's last known head per member
@@ -56,6 +60,9 @@ class FeedStore:
                 position += 1
         self._known[key] = max(self._known.get(key, 0), position)
         await upsert(self.heads.of(key), key, {"$max": {"p": position}})
+        if position > self.backlog:
+            old = self.entry_id(tenant_id, user_id, position - self.backlog)
+            await retry_transient(lambda: self.entries.of(old).delete_one({"_id": old}))
         return position
 
     async def head(self, tenant_id: str, user_id: str) -> int:
@@ -73,7 +80,7 @@ class FeedStore:
     ) -> list[dict[str, Any]]:
         """Entries ``after + 1`` onward, in order, up to the first missing one."""
         out: list[dict[str, Any]] = []
-        chunk = 16
+        chunk = 1  # usually one new entry (live); a resume reads larger chunks
         position = after + 1
         while len(out) < limit:
             ids = [self.entry_id(tenant_id, user_id, p) for p in range(position, position + chunk)]
@@ -84,6 +91,7 @@ class FeedStore:
                 doc.pop("_id", None)
                 out.append(doc)
             position += chunk
+            chunk = min(chunk * 4, 32)
         return out
 
 

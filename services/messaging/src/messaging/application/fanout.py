@@ -17,7 +17,6 @@ from typing import Any
 from messaging.application.ports import DigestQueue, Feed, LiveBus, Repository
 from messaging.domain.reader import DigestPreference, preference_stream
 
-
 FEED_WRITES_AT_ONCE = 32
 
 

@@ -53,9 +53,17 @@ class Streams:
         return after
 
     async def since(
-        self, principal: Principal, after: int, limit: int = 100
+        self, principal: Principal, after: int, limit: int = 100, *, verify: bool = False
     ) -> list[dict[str, Any]]:
+        """The entries after ``after``. With ``verify`` (a socket's periodic check), none
+        while the feed is further on means they were dropped (a client far behind while
+        its member's feed moved past the backlog): PositionTooOld."""
         entries = await self.feed.read(principal.tenant_id, principal.user_id, after, limit)
+        tenant, user = principal.tenant_id, principal.user_id
+        if not entries and verify and await self.feed.head(tenant, user) > after:
+            raise PositionTooOld(
+                f"the events after position {after} are no longer kept: reload and reconnect"
+            )
         readable: dict[str, bool] = {}
         out = []
         for entry in entries:

@@ -109,8 +109,7 @@ async def stream(ws: WebSocket) -> None:
         try:
             position = await streams.start(principal, after)
         except PositionTooOld as exc:
-            await conn.error("position_too_old", exc.detail, **exc.extra)
-            await ws.close(4410)
+            await _too_old(conn, exc)
             return
         tasks = [
             asyncio.create_task(_deliver(conn, streams, principal, position)),
@@ -123,7 +122,11 @@ async def stream(ws: WebSocket) -> None:
         await asyncio.gather(*pending, return_exceptions=True)
         for task in done:
             failure = None if task.cancelled() else task.exception()
-            if failure is not None and not isinstance(failure, WebSocketDisconnect | RuntimeError):
+            if isinstance(failure, PositionTooOld):
+                await _too_old(conn, failure)
+            elif failure is not None and not isinstance(
+                failure, WebSocketDisconnect | RuntimeError
+            ):
                 raise failure
     finally:
         hub.remove(principal.tenant_id, principal.user_id, conn)
@@ -131,22 +134,32 @@ async def stream(ws: WebSocket) -> None:
             await streams.alive(principal)
 
 
+async def _too_old(conn: Connection, exc: PositionTooOld) -> None:
+    await conn.error("position_too_old", exc.detail, **exc.extra)
+    await conn.ws.close(4410)
+
+
 async def _deliver(conn: Connection, streams: Streams, principal: Principal, position: int) -> None:
     """The missed events, ``live``, then whatever the member's feed gains."""
     position = await _drain(conn, streams, principal, position)
     await conn.send({"type": "live", "position": position})
     while True:
-        with contextlib.suppress(TimeoutError):
+        woken = True
+        try:
             await asyncio.wait_for(conn.woken.wait(), conn.settings.ws_heartbeat_seconds)
+        except TimeoutError:
+            woken = False  # no notice for a while: look, in case one was lost
         conn.woken.clear()
         while conn.typing_frames:
             await conn.send(conn.typing_frames.pop(0))
-        position = await _drain(conn, streams, principal, position)
+        position = await _drain(conn, streams, principal, position, verify=not woken)
 
 
-async def _drain(conn: Connection, streams: Streams, principal: Principal, position: int) -> int:
+async def _drain(
+    conn: Connection, streams: Streams, principal: Principal, position: int, *, verify: bool = False
+) -> int:
     while True:
-        frames = await streams.since(principal, position)
+        frames = await streams.since(principal, position, verify=verify)
         for frame in frames:
             await conn.send(frame)
             position = frame["position"]
