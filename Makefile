@@ -5,13 +5,14 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 STACK := $(PYTHON) deploy/local/stack.py
 
-.PHONY: help deps up down test test-unit lint bench reset topics token
+.PHONY: help deps up down test test-unit lint bench soak reset topics token
 
 help:
 	@echo "make up      install what's missing, start infrastructure + services, seed a demo"
 	@echo "make test    install what's missing and run the whole suite on real infrastructure"
 	@echo "make down    stop services and infrastructure (data kept);  make reset  wipes data"
 	@echo "make lint    ruff + mypy;  make bench  benchmarks;  make token  mint a dev token"
+	@echo "make soak    faults on repeat under load for ~10 min (SOAK_MINUTES), figures to bench/results"
 
 deps:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -40,6 +41,9 @@ lint:
 
 bench: deps
 	@$(UV) run --locked python bench/run.py
+
+soak: deps
+	@$(UV) run --locked python tests/faults/soak.py --minutes $${SOAK_MINUTES:-10}
 
 topics:
 	@$(UV) run --locked python -m chassis.topics_cli create
