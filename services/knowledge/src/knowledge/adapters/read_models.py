@@ -37,12 +37,6 @@ class EntryDocuments:
     async def get(self, entry_id: str) -> dict[str, Any] | None:
         return await retry_transient(lambda: self.entries.find_one({"_id": entry_id}))
 
-    async def many(self, entry_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        if not entry_ids:
-            return {}
-        cursor = self.entries.find({"_id": {"$in": list(entry_ids)}})
-        return {doc["_id"]: doc for doc in await cursor.to_list()}
-
     async def published(self) -> list[dict[str, Any]]:
         """Every published entry (the index rebuild at startup)."""
         return await self.entries.find({"status": "published"}).to_list()
