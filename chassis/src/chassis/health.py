@@ -13,10 +13,10 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ReadinessCheck = Callable[[], Awaitable[object]]
 
@@ -78,16 +78,28 @@ def health_router(
     return router
 
 
-class MetricsMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app: object, service: str) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+class MetricsMiddleware:
+    """Counts requests and observes their latency up to the response's start, by route.
+
+    Plain ASGI (not ``BaseHTTPMiddleware``, which runs every ``receive`` of a streamed
+    body through a task group and relays a streamed response through a memory stream)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
         self.service = service
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(self.service, request.method, path, response.status_code).inc()
-        HTTP_LATENCY.labels(self.service, request.method, path).observe(time.perf_counter() - start)
-        return response
+
+        async def observed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                path = getattr(scope.get("route"), "path", "unmatched")
+                method = scope["method"]
+                HTTP_REQUESTS.labels(self.service, method, path, message["status"]).inc()
+                HTTP_LATENCY.labels(self.service, method, path).observe(time.perf_counter() - start)
+            await send(message)
+
+        await self.app(scope, receive, observed)
