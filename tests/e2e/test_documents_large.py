@@ -121,7 +121,7 @@ def test_a_1_gb_upload_streams_through_in_flat_memory(
     infra: Infra, topic_prefix: str, run_id: str, tmp_path: Path, member: Any
 ) -> None:
     env = documents_env(infra, topic_prefix, run_id)
-    with run_services({"documents": env}, tmp_path) as running:
+    with run_services({"documents": env}, tmp_path, ready_timeout=180) as running:
         service = running["documents"]
         _, program, auth = member(service)
         pid = service.process.pid
@@ -174,7 +174,7 @@ def test_an_upload_whose_server_dies_midway_resumes_to_a_verified_object(
     data = os.urandom(40 * MiB)
     (tmp_path / "first").mkdir()
     (tmp_path / "second").mkdir()
-    with run_services({"documents": env}, tmp_path / "first") as running:
+    with run_services({"documents": env}, tmp_path / "first", ready_timeout=180) as running:
         service = running["documents"]
         _, program, auth = member(service)
         created = httpx.post(
@@ -196,7 +196,7 @@ def test_an_upload_whose_server_dies_midway_resumes_to_a_verified_object(
             httpx.patch(url, content=slow_then_killed(), headers={**auth, "Upload-Offset": "0"},
                         timeout=30)  # fmt: skip
         service.process.wait()
-    with run_services({"documents": env}, tmp_path / "second") as running:
+    with run_services({"documents": env}, tmp_path / "second", ready_timeout=180) as running:
         service = running["documents"]
         url = f"{service.url}/v1/uploads/{upload}"
         offset = int(httpx.head(url, headers=auth).headers["upload-offset"])

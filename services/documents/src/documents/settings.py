@@ -29,7 +29,7 @@ class DocumentsSettings(ObjectStorageSettings):
         description="Size of the multipart parts (S3's minimum is 5 MiB). Memory per upload "
         "is about (parts_in_flight + 1) parts.",
     )
-    parts_in_flight: int = Field(default=2, ge=1, le=8, description="Part uploads at once.")
+    parts_in_flight: int = Field(default=3, ge=1, le=8, description="Part uploads at once.")
     forbidden_content_types: list[str] = Field(
         default=list(DEFAULT_FORBIDDEN),
         description="Content types refused (declared or sniffed): programs, and pages a "

@@ -336,7 +336,9 @@ def _is_sha256(value: str) -> bool:
 
 class _ChunkWriter:
     """One chunk's bytes into parts: up to ``parts_in_flight`` part uploads at a time,
-    each recorded on the session (in order) once stored, then hashed."""
+    each recorded on the session (in order) once stored. Hashing runs in a worker thread
+    and the session is written in the background (coalesced), so neither holds up the
+    next bytes; both are settled before the request answers."""
 
     def __init__(
         self, uploads: Uploads, session: UploadSession, claim: str, limit: int, *, final: bool
@@ -349,6 +351,10 @@ class _ChunkWriter:
         self.part_size = uploads.limits.part_size
         self.hasher = uploads.hashers.take(session.upload_id, session.offset)
         self.hashed = session.offset
+        self.hashing: asyncio.Task[None] | None = None
+        self.persisting: asyncio.Task[None] | None = None
+        self.dirty = False
+        self.refreshed = time.monotonic()
         self.carry: list[bytes] = []
         self.carry_size = 0
         self.received = session.offset
@@ -381,8 +387,22 @@ class _ChunkWriter:
                 task.cancel()
             raise
         finally:
-            if self.hasher is not None and self.hashed == session.offset:
-                self.u.hashers.keep(session.upload_id, session.offset, self.hasher)
+            await asyncio.shield(self._settle())
+
+    async def _settle(self) -> None:
+        """Finish hashing and write the session as it stands (what MinIO has)."""
+        session = self.session
+        try:
+            if self.hashing is not None:
+                await self.hashing
+        except Exception:
+            self.hasher = None
+        if self.hasher is not None and self.hashed == session.offset:
+            self.u.hashers.keep(session.upload_id, session.offset, self.hasher)
+        if self.persisting is not None:
+            await self.persisting
+        if self.dirty:
+            await self._persist()
 
     async def _take(self, data: bytes) -> None:
         if self.received + len(data) > self.limit:
@@ -431,8 +451,7 @@ class _ChunkWriter:
         session.tail_size = 0
         session.offset = session.parts_bytes
         self._hash(start, part)
-        await self.u.sessions.put(session)
-        await self.u.sessions.refresh(self.claim)
+        self._persist_soon()
 
     async def _store_tail(self) -> None:
         """Keep the bytes after the last whole part, so the offset is all that came."""
@@ -445,13 +464,35 @@ class _ChunkWriter:
         session.tail_size = len(tail)
         session.offset = start + len(tail)
         self._hash(start, tail)
-        await self.u.sessions.put(session)
+        self._persist_soon()
+
+    def _persist_soon(self) -> None:
+        self.dirty = True
+        if self.persisting is None or self.persisting.done():
+            self.persisting = asyncio.create_task(self._persist())
+
+    async def _persist(self) -> None:
+        while self.dirty:
+            self.dirty = False
+            await self.u.sessions.put(self.session)  # the session as it is at this moment
+            if time.monotonic() - self.refreshed > self.u.limits.writer_stale_seconds / 3:
+                self.refreshed = time.monotonic()
+                await self.u.sessions.refresh(self.claim)
 
     def _hash(self, start: int, data: bytes) -> None:
+        """Hash the bytes after ``self.hashed`` in a worker thread, in order."""
         if self.hasher is None or self.hashed < start:
             self.hasher = None
             return
         skip = self.hashed - start
-        if skip < len(data):
-            self.hasher.update(memoryview(data)[skip:])
-            self.hashed = start + len(data)
+        if skip >= len(data):
+            return
+        previous, hasher, view = self.hashing, self.hasher, memoryview(data)[skip:]
+
+        async def update() -> None:
+            if previous is not None:
+                await previous
+            await asyncio.to_thread(hasher.update, view)
+
+        self.hashing = asyncio.create_task(update())
+        self.hashed = start + len(data)
