@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import require
 
 from testkit.apps import free_port, run_services
 from testkit.infra import REPO, Infra, storage_profile
@@ -32,30 +33,10 @@ import edge
 pytestmark = pytest.mark.e2e
 
 HERE = Path(__file__).parent
-WEB = REPO / "web"
 ARTIFACTS = HERE / "artifacts"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SERVICES = ("profiles", "matching")
 JOURNEY_TIMEOUT = 300
-
-
-def _require(path: Path | str | None, what: str) -> str:
-    if path is None or not Path(path).exists():
-        pytest.fail(f"{what} is missing: run `python3 deploy/local/stack.py install`")
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def web_build() -> Path:
-    """``npm ci`` when the lock changed, then ``npm run build`` (types, type check, bundle)."""
-    npm = _require(shutil.which("npm"), "npm")
-    env = {**os.environ, "PYTHON": sys.executable}
-    installed = WEB / "node_modules" / ".package-lock.json"
-    lock = WEB / "package-lock.json"
-    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, env=env, check=True)
-    subprocess.run([npm, "run", "build"], cwd=WEB, env=env, check=True)
-    return WEB / "dist"
 
 
 def _users(tenant: str) -> list[dict[str, object]]:
@@ -82,7 +63,7 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, str]]:
     """(edge URL, tenant): services, dev issuer and nginx running for this module."""
-    nginx = _require(edge.nginx_binary(), "nginx")
+    nginx = require(edge.nginx_binary(), "nginx")
     tenant = f"web{uuid.uuid4().hex[:8]}"
     logs = tmp_path_factory.mktemp("browser-logs")
     envs = {}
@@ -153,8 +134,8 @@ def _wait_answers(url: str, procs: list[subprocess.Popen[bytes]], logs: Path) ->
 
 
 def test_the_journey_runs_in_a_real_browser(stack: tuple[str, str]) -> None:
-    chromium = _require(CHROMIUM, "Chromium (Debian package chromium)")
-    node = _require(shutil.which("node"), "node")
+    chromium = require(CHROMIUM, "Chromium (Debian package chromium)")
+    node = require(shutil.which("node"), "node")
     url, tenant = stack
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)

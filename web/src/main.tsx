@@ -6,7 +6,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
 import { App } from "./app/App";
-import { AuthProvider } from "./auth/AuthProvider";
+import { AuthProvider, restoreSession } from "./auth/AuthProvider";
 import { createUserManager, loadConfig } from "./auth/oidc";
 import { initI18n, initialLanguage } from "./i18n";
 import { ApiError } from "./api/client";
@@ -27,11 +27,12 @@ async function start() {
   const lang = initialLanguage();
   const [config] = await Promise.all([loadConfig(), initI18n(lang)]);
   const manager = createUserManager(config);
+  const user = await restoreSession(manager);
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <MantineProvider theme={theme}>
         <QueryClientProvider client={queries}>
-          <AuthProvider manager={manager} lang={lang}>
+          <AuthProvider manager={manager} lang={lang} initialUser={user}>
             <BrowserRouter>
               <App />
             </BrowserRouter>

@@ -8,7 +8,7 @@ export function Explanation({ explanation }: { explanation: M["Explanation"] }) 
   const shared = Object.entries(explanation.shared).filter(([, v]) => v.length > 0);
   return (
     <div>
-      <Text size="sm">{explanation.summary}</Text>
+      {explanation.reasons.length === 0 && <Text size="sm">{explanation.summary}</Text>}
       {explanation.reasons.length > 0 && (
         <List size="sm" mt={4}>
           {explanation.reasons.map((r) => (
@@ -18,13 +18,11 @@ export function Explanation({ explanation }: { explanation: M["Explanation"] }) 
       )}
       {shared.length > 0 && (
         <Group gap={4} mt={4} aria-label={t("mentor.shared")} role="group">
-          {shared.flatMap(([, values]) =>
-            values.map((v) => (
-              <Badge key={v} variant="light" color="teal.9" tt="none">
-                {v}
-              </Badge>
-            )),
-          )}
+          {[...new Set(shared.flatMap(([, values]) => values))].map((v) => (
+            <Badge key={v} variant="outline" color="teal.9" tt="none">
+              {v}
+            </Badge>
+          ))}
         </Group>
       )}
       {explanation.exclusions.length > 0 && (

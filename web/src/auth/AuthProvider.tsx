@@ -13,9 +13,27 @@ interface AuthState {
 
 const AuthContext = createContext<AuthState | null>(null);
 
-export function AuthProvider({ manager, lang, children }: { manager: UserManager; lang: string; children: ReactNode }) {
-  const [user, setUser] = useState<User | null>(null);
-  const [ready, setReady] = useState(false);
+/** Finish a sign-in redirect, or renew silently after a reload; before the app renders,
+ * so the one-use code is exchanged exactly once. */
+export async function restoreSession(manager: UserManager): Promise<User | null> {
+  if (window.location.pathname === "/callback") {
+    try {
+      const user = await manager.signinRedirectCallback();
+      const back = typeof user.state === "string" && user.state.startsWith("/") ? user.state : "/";
+      window.history.replaceState(null, "", back);
+      return user;
+    } catch {
+      window.history.replaceState(null, "", "/");
+      return null;
+    }
+  }
+  // A reload: the token was in memory only; the issuer's session renews it.
+  return manager.signinSilent().catch(() => null);
+}
+
+export function AuthProvider({ manager, lang, initialUser, children }: { manager: UserManager; lang: string; initialUser: User | null; children: ReactNode }) {
+  const [user, setUser] = useState<User | null>(initialUser);
+  const ready = true;
 
   useEffect(() => {
     const loaded = (u: User) => setUser(u);
@@ -23,25 +41,7 @@ export function AuthProvider({ manager, lang, children }: { manager: UserManager
     manager.events.addUserLoaded(loaded);
     manager.events.addUserUnloaded(gone);
     manager.events.addSilentRenewError(gone);
-    let cancelled = false;
-    (async () => {
-      try {
-        if (window.location.pathname === "/callback") {
-          const u = await manager.signinRedirectCallback();
-          const back = (u.state as string | undefined) ?? "/";
-          window.history.replaceState(null, "", back);
-          if (!cancelled) setUser(u);
-        } else {
-          // A reload: the token was in memory only; the issuer's session renews it.
-          const u = await manager.signinSilent().catch(() => null);
-          if (!cancelled) setUser(u);
-        }
-      } finally {
-        if (!cancelled) setReady(true);
-      }
-    })();
     return () => {
-      cancelled = true;
       manager.events.removeUserLoaded(loaded);
       manager.events.removeUserUnloaded(gone);
       manager.events.removeSilentRenewError(gone);

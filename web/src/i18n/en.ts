@@ -176,6 +176,8 @@ export const en = {
     name: "Name",
     description: "Description",
     kind: "Kind",
+    startsOn: "Starts on",
+    endsOn: "Ends on",
     kinds: { informal: "Informal (mentees ask)", formal: "Formal (admin matches)" },
     modes: "Modes",
     modeNames: { one_to_one: "One to one", group: "Groups" },

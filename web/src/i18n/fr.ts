@@ -183,6 +183,8 @@ export const fr: Dictionary = {
     name: "Nom",
     description: "Description",
     kind: "Type",
+    startsOn: "Début",
+    endsOn: "Fin",
     kinds: { informal: "Informel (les mentorés demandent)", formal: "Formel (l'administration jumelle)" },
     modes: "Modes",
     modeNames: { one_to_one: "Individuel", group: "Groupes" },

@@ -7,6 +7,8 @@ export interface ProgramForm {
   name: string;
   description: string;
   kind: "informal" | "formal";
+  startsOn: string;
+  endsOn: string;
   modes: ("one_to_one" | "group")[];
   approval: boolean;
   capacity: number;
@@ -23,6 +25,8 @@ export function emptyProgram(): ProgramForm {
     name: "",
     description: "",
     kind: "informal",
+    startsOn: "",
+    endsOn: "",
     modes: ["one_to_one"],
     approval: true,
     capacity: 3,
@@ -40,6 +44,8 @@ export function fromProgram(p: P["ProgramOut"]): ProgramForm {
     name: p.name,
     description: p.description ?? "",
     kind: p.kind ?? "informal",
+    startsOn: p.starts_on ?? "",
+    endsOn: p.ends_on ?? "",
     modes: [...(p.modes ?? ["one_to_one"])],
     approval: p.requires_mentor_approval ?? true,
     capacity: p.default_capacity ?? 3,
@@ -58,6 +64,8 @@ export function toSpec(form: ProgramForm): P["ProgramSpec"] {
     name: form.name.trim(),
     description: form.description.trim() || null,
     kind: form.kind,
+    starts_on: form.startsOn || null,
+    ends_on: form.endsOn || null,
     modes: form.modes.length ? form.modes : ["one_to_one"],
     requires_mentor_approval: form.approval,
     default_capacity: form.capacity,

@@ -73,7 +73,7 @@ function Import({ programId }: { programId: string }) {
                     <Table.Td>{r.row}</Table.Td>
                     <Table.Td>{r.user_id}</Table.Td>
                     <Table.Td>
-                      <Badge color={r.status === "rejected" ? "red.9" : "green.9"} variant="light">
+                      <Badge color={r.status === "rejected" ? "red.9" : "green.9"} variant="outline">
                         {r.status}
                       </Badge>{" "}
                       {(r.errors ?? []).map((e) => `${e.field}: ${e.message}`).join("; ")}
@@ -136,7 +136,7 @@ export function Members() {
                       <Table.Td>
                         {m.roles.map((r) => t(`admin.roleNames.${r}`)).join(", ")}
                         {m.mentor_approved && (
-                          <Badge ml="xs" color="green.9" variant="light">
+                          <Badge ml="xs" color="green.9" variant="outline">
                             {t("admin.approved")}
                           </Badge>
                         )}

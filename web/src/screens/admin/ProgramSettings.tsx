@@ -58,6 +58,10 @@ export function ProgramSettings({ create = false }: { create?: boolean }) {
             <NativeSelect label={t("admin.kind")} value={form.kind} onChange={(e) => set({ kind: e.currentTarget.value as ProgramForm["kind"] })} data={(["informal", "formal"] as const).map((k) => ({ value: k, label: t(`admin.kinds.${k}`) }))} />
             <NumberInput label={t("admin.capacity")} value={form.capacity} min={1} max={100} onChange={(v) => set({ capacity: Number(v) || 1 })} />
           </SimpleGrid>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput type="date" label={t("admin.startsOn")} value={form.startsOn} onChange={(e) => set({ startsOn: e.currentTarget.value })} required={form.kind === "formal"} />
+            <TextInput type="date" label={t("admin.endsOn")} value={form.endsOn} onChange={(e) => set({ endsOn: e.currentTarget.value })} required={form.kind === "formal"} />
+          </SimpleGrid>
           <Fieldset legend={t("admin.modes")}>
             <Group>
               {(["one_to_one", "group"] as const).map((m) => (

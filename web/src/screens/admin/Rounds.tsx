@@ -36,10 +36,10 @@ function RunView({ run, names, pinned, forbidden, onPin, onForbid }: { run: M["R
   return (
     <Stack>
       <Group>
-        <Badge size="lg" variant="light">
+        <Badge size="lg" variant="outline">
           {t("admin.matched", { count: result.matches.length })}
         </Badge>
-        <Badge size="lg" variant="light" color="orange.9">
+        <Badge size="lg" variant="outline" color="orange.9">
           {t("admin.unmatched")}: {result.unmatched.length}
         </Badge>
         <Text size="sm">{t("admin.total", { score: result.total_score.toFixed(2) })}</Text>

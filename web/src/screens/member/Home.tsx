@@ -40,7 +40,7 @@ export function Home() {
         </Alert>
       )}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <Card withBorder component="section" aria-labelledby="h-mentorships">
+        <Card withBorder component="section" aria-labelledby="h-mentorships" data-testid="mentorships">
           <Title order={2} size="h4" id="h-mentorships" mb="sm">
             {t("home.mentorships")}
           </Title>
@@ -60,7 +60,7 @@ export function Home() {
                   {page.items.map((m) => (
                     <li key={m.match_id}>
                       <Group gap="xs">
-                        <Badge variant="light">{m.role === "mentee" ? t("home.withMentor") : t("home.withMentee")}</Badge>
+                        <Badge variant="outline">{m.role === "mentee" ? t("home.withMentor") : t("home.withMentee")}</Badge>
                         <Text fw={600}>
                           <MemberName programId={programId} memberId={m.other_member_id} />
                         </Text>

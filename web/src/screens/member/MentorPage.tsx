@@ -51,9 +51,9 @@ export function MentorPage() {
       {c.headline && <Text size="lg">{c.headline}</Text>}
       <Group>
         {c.paused ? (
-          <Badge color="orange.9">{c.pause_until ? t("mentor.pausedUntil", { date: formatDate(c.pause_until, i18n.language) }) : t("mentor.paused")}</Badge>
+          <Badge color="orange.9" variant="outline">{c.pause_until ? t("mentor.pausedUntil", { date: formatDate(c.pause_until, i18n.language) }) : t("mentor.paused")}</Badge>
         ) : (
-          <Badge color="green.9">{t("mentor.capacity", { free: c.free_slots, capacity: c.capacity })}</Badge>
+          <Badge color="green.9" variant="outline">{t("mentor.capacity", { free: c.free_slots, capacity: c.capacity })}</Badge>
         )}
         {c.last_active_at && <Text size="sm">{t("mentor.lastActive", { date: formatDateTime(c.last_active_at, i18n.language) })}</Text>}
       </Group>
@@ -78,7 +78,7 @@ export function MentorPage() {
             <Title order={2} size="h4" id="h-why">
               {t("mentor.explanation")}
             </Title>
-            {why.data.score != null && <Badge variant="light">{t("mentors.score", { score: percent(why.data.score) })}</Badge>}
+            {why.data.score != null && <Badge variant="outline">{t("mentors.score", { score: percent(why.data.score) })}</Badge>}
           </Group>
           <Explanation explanation={why.data.explanation} />
         </Card>

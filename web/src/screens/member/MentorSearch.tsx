@@ -50,11 +50,11 @@ function Recommendations({ programId }: { programId: string }) {
                     <Anchor component={Link} to={`/p/${programId}/mentors/${item.mentor_id}`} fw={700}>
                       {item.rank}. {item.display_name ?? item.mentor_user_id}
                     </Anchor>
-                    <Badge variant="light">{t("mentors.score", { score: percent(item.score) })}</Badge>
+                    <Badge variant="outline">{t("mentors.score", { score: percent(item.score) })}</Badge>
                   </Group>
                   {item.headline && <Text size="sm">{item.headline}</Text>}
-                  {item.match_id && <Badge color="green.9">{t("mentors.matched")}</Badge>}
-                  {item.open_request_id && <Badge color="blue.9">{t("mentors.asked")}</Badge>}
+                  {item.match_id && <Badge color="green.9" variant="outline">{t("mentors.matched")}</Badge>}
+                  {item.open_request_id && <Badge color="blue.9" variant="outline">{t("mentors.asked")}</Badge>}
                   <Text size="sm" fw={600} mt="xs">
                     {t("mentors.why")}
                   </Text>

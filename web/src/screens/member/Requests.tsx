@@ -55,7 +55,7 @@ function RequestCard({ request, programId }: { request: M["RequestSummary"]; pro
         <Title order={3} size="h5">
           {label}
         </Title>
-        <Badge variant="light" data-testid="request-status">
+        <Badge variant="outline" data-testid="request-status">
           {t(`requests.status.${status}`)}
         </Badge>
       </Group>
