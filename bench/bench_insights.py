@@ -12,7 +12,9 @@ this run's own topics. Then, in the same run, on the same servers:
 * **report latency**: each admin report over HTTP (the service in-process, auth, JSON and
   CSV), p50/p95 of repeated requests, next to reading the program's buckets raw from
   MongoDB as the baseline. The service reads through its one writer's cache, so only its
-  very first request (``first_ms`` of the first row) reads the buckets from MongoDB.
+  very first request (``first_ms`` of the first row) reads the buckets from MongoDB; the
+  p50/p95 columns compute the report every time (the memo cleared), ``memoised_p50_ms``
+  is a reload while nothing changed.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ from testkit.infra import Infra, provide, storage_profile
 
 MEMBERS = int(os.environ.get("BENCH_INSIGHTS_MEMBERS", "10000"))
 MESSAGES_PER_MATCH = int(os.environ.get("BENCH_INSIGHTS_MESSAGES_PER_MATCH", "12"))
-REQUESTS = int(os.environ.get("BENCH_INSIGHTS_REPORT_REQUESTS", "10"))
+REQUESTS = int(os.environ.get("BENCH_INSIGHTS_REPORT_REQUESTS", "6"))
 TENANT, PROGRAM, ORG = "bench-tenant", "bench-program", "bench-org"
 DAY = timedelta(days=1)
 
@@ -412,30 +414,38 @@ async def run() -> list[dict[str, Any]]:
 
         token = mint_token("bench-admin", TENANT, roles=["org_admin"], organization_id=ORG)
         headers = {"Authorization": f"Bearer {token}"}
-        async with serve_in_process(create_app(settings)) as http:
+        app = create_app(settings)
+        memo = app.state.insights.reports._memo  # cleared to time the computation itself
+        async with serve_in_process(app) as http:
+            first = True
             for report in ("health", "mentorships", "check-ins", "goals"):
                 for fmt in ("json", "csv"):
-                    timings = []
-                    for _ in range(REQUESTS):
-                        t = time.perf_counter()
-                        r = await http.get(
-                            f"/v1/programs/{PROGRAM}/reports/{report}",
-                            params={"format": fmt},
-                            headers=headers,
-                        )
-                        timings.append(time.perf_counter() - t)
-                        assert r.status_code == 200, r.text
-                    p50, p95 = _ms(timings)
-                    rows.append(
-                        {
-                            "case": f"GET reports/{report} ({fmt}), {MEMBERS} members",
-                            "first_ms": timings[0] * 1000,
-                            "p50_ms": p50,
-                            "p95_ms": p95,
-                            "ratio": p50 / raw_p50,
-                            "bytes": len(r.content),
-                        }
-                    )
+                    computed, memoised = [], []
+                    for timings in (computed, memoised):
+                        for _ in range(REQUESTS):
+                            if timings is computed:
+                                memo.clear()
+                            t = time.perf_counter()
+                            r = await http.get(
+                                f"/v1/programs/{PROGRAM}/reports/{report}",
+                                params={"format": fmt},
+                                headers=headers,
+                            )
+                            timings.append(time.perf_counter() - t)
+                            assert r.status_code == 200, r.text
+                    p50, p95 = _ms(computed[1:] if first else computed)
+                    row = {
+                        "case": f"GET reports/{report} ({fmt}), {MEMBERS} members",
+                        "p50_ms": p50,
+                        "p95_ms": p95,
+                        "ratio": p50 / raw_p50,
+                        "memoised_p50_ms": _ms(memoised)[0],
+                        "bytes": len(r.content),
+                    }
+                    if first:  # the buckets came from MongoDB into the writer's cache
+                        row["first_ms"] = computed[0] * 1000
+                        first = False
+                    rows.append(row)
         client: AsyncMongoClient[Any] = AsyncMongoClient(infra.mongo_url)
         for db in (settings.mongo_db, settings.reports_db):
             await client.drop_database(db)

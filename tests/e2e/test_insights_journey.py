@@ -63,7 +63,7 @@ def platform(
     }
     envs["insights"]["INSIGHTS_NUDGE_SCAN_SECONDS"] = "3600"
     logs = tmp_path_factory.mktemp("insights-journey")
-    with run_services(envs, logs, ready_timeout=180) as running:
+    with run_services(envs, logs, ready_timeout=300) as running:
         yield running, envs["insights"]
 
 
@@ -98,7 +98,7 @@ def publish(infra: Infra, prefix: str, payloads: list[EventPayload]) -> None:
     asyncio.run(send())
 
 
-@pytest.mark.timeout(480)
+@pytest.mark.timeout(900)
 def test_a_journey_moves_the_health_report_and_a_replay_rebuilds_it(
     platform: tuple[dict[str, ServiceProcess], dict[str, str]],
     infra: Infra,
@@ -245,7 +245,7 @@ def test_a_journey_moves_the_health_report_and_a_replay_rebuilds_it(
         )
         assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
         assert "replayed" in rebuilt.stdout
-        with run_services({"insights": insights_env}, logs, ready_timeout=180) as second:
+        with run_services({"insights": insights_env}, logs, ready_timeout=300) as second:
             after = reports(http, second["insights"].url, pid, as_of, auth("olga", "org_admin"))
         assert after == before
 

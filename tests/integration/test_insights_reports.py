@@ -116,8 +116,15 @@ async def test_events_move_reports_and_a_replay_rebuilds_them(
                     headers=auth(tenant, "olga", "org_admin"),
                 )
                 body = r.json() if r.status_code == 200 else None
-                done = (
-                    body and body["mentorships"]["made"] == 6 and body["activity"]["messages"] == 13
+                done = (  # every topic folded (their consumers run side by side)
+                    body
+                    and body["members"]["total"] == 13
+                    and body["requests"]["total"] == 7
+                    and body["requests"]["unanswered"] == 0
+                    and body["mentorships"]["made"] == 6
+                    and body["mentorships"]["ended"] == 1
+                    and body["activity"]["messages"] == 13
+                    and body["activity"]["meetings_held"] == 1
                 )
                 return body if done else None
 
@@ -164,12 +171,13 @@ async def test_events_move_reports_and_a_replay_rebuilds_them(
 
             # the pair's goals: only its people write; admins see completion counts
             goals = f"/v1/programs/{pid}/mentorships/match-0/goals"
-            made = await http.post(
-                goals,
-                json={"title": "Pass the CKA exam", "due_in_days": 90, "milestones": ["a", "b"]},
-                headers=auth(tenant, "mentee0"),
-            )
+            body = {"title": "Pass the CKA exam", "due_in_days": 90, "milestones": ["a", "b"]}
+            once = {**auth(tenant, "mentee0"), "Idempotency-Key": "goal-1"}
+            made = await http.post(goals, json=body, headers=once)
             assert made.status_code == 201, made.text
+            retried = await http.post(goals, json=body, headers=once)
+            assert retried.json() == made.json()  # the retry created nothing
+            assert retried.headers["Idempotent-Replayed"] == "true"
             goal = made.json()["items"][0]
             matched_on = (days_ago(40) + _hours(2)).date()
             assert goal["due_on"] == (matched_on + timedelta(days=90)).isoformat()

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 import insights
 from chassis.app import Runtime, build_runtime, create_service_app
+from chassis.idempotency import IdempotencyStore
 from chassis.lease import Lease
 from chassis.repository import AggregateRepository
 from insights.adapters.buckets import Buckets
@@ -62,6 +63,7 @@ def build_service(runtime: Runtime, settings: InsightsSettings) -> InsightsServi
         check_ins=CheckIns(access=access, answers=answers, rules=rules, clock=clock),
         rules=Rules(access=access, rules=rules),
         nudges=Nudges(reports=reports, claims=runtime.events, clock=clock),
+        idempotency=IdempotencyStore(runtime.db),
     )
 
 
@@ -100,6 +102,7 @@ def create_app(settings: InsightsSettings | None = None) -> FastAPI:
     consumers.register(runtime, service.projector)
 
     async def prepare(rt: Runtime) -> None:
+        await service.idempotency.ensure_indexes()
         rt.start_background(scan_for_nudges(rt, service, settings), "nudge-scan")
 
     app = create_service_app(

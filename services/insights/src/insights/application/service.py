@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from chassis.idempotency import IdempotencyStore
 from insights.application.check_ins import CheckIns
 from insights.application.goals import Goals
 from insights.application.nudges import Nudges
@@ -26,3 +27,4 @@ class InsightsService:
     check_ins: CheckIns
     rules: Rules
     nudges: Nudges
+    idempotency: IdempotencyStore

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query
 
-from chassis.http import from_app_state
+from chassis.http import CreateOnce, create_once, from_app_state
 from insights.application.service import InsightsService
 
 IdPath = Annotated[str, Path(min_length=1, max_length=128)]
@@ -21,3 +21,7 @@ AsOf = Annotated[
     ),
 ]
 Format = Annotated[str, Query(pattern="^(json|csv)$", description="json (default) or csv.")]
+#: A creating POST's Idempotency-Key: a retry with the same key gets the first answer.
+Creates = Annotated[
+    CreateOnce, create_once(lambda request: from_app_state("insights")(request).idempotency)
+]

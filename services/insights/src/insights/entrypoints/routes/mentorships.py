@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from chassis.auth import CurrentPrincipal
-from chassis.http import ExpectedVersion, problems, set_etag
-from insights.entrypoints.deps import IdPath, RoundPath, Service
+from chassis.http import Created, ExpectedVersion, problems, set_etag
+from insights.entrypoints.deps import Creates, IdPath, RoundPath, Service
 from insights.entrypoints.schemas import (
     CheckInIn,
     CheckInOut,
@@ -51,23 +51,27 @@ async def set_goal(
     program_id: IdPath,
     match_id: IdPath,
     body: GoalIn,
-    response: Response,
     principal: CurrentPrincipal,
     service: Service,
+    once: Creates,
 ) -> Any:
-    goal_id, plan = await service.goals.set_goal(
-        principal,
-        program_id,
-        match_id,
-        title=body.title,
-        description=body.description,
-        due_in_days=body.due_in_days,
-        milestones=body.milestones,
-    )
-    response.headers["Location"] = (
-        f"/v1/programs/{program_id}/mentorships/{match_id}/goals#{goal_id}"
-    )
-    return _plan(response, plan)
+    async def create() -> Created:
+        goal_id, plan = await service.goals.set_goal(
+            principal,
+            program_id,
+            match_id,
+            title=body.title,
+            description=body.description,
+            due_in_days=body.due_in_days,
+            milestones=body.milestones,
+        )
+        return Created(
+            GoalPlanOut.model_validate(plan),
+            location=f"/v1/programs/{program_id}/mentorships/{match_id}/goals/{goal_id}",
+            version=plan["version"],
+        )
+
+    return await once(body, create)
 
 
 @router.patch(
@@ -120,12 +124,17 @@ async def add_milestone(
     match_id: IdPath,
     goal_id: IdPath,
     body: MilestoneIn,
-    response: Response,
     principal: CurrentPrincipal,
     service: Service,
+    once: Creates,
 ) -> Any:
-    plan = await service.goals.add_milestone(principal, program_id, match_id, goal_id, body.title)
-    return _plan(response, plan)
+    async def create() -> Created:
+        plan = await service.goals.add_milestone(
+            principal, program_id, match_id, goal_id, body.title
+        )
+        return Created(GoalPlanOut.model_validate(plan), version=plan["version"])
+
+    return await once(body, create)
 
 
 @router.put(
