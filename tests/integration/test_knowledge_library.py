@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from test_knowledge_support import (  # noqa: F401
     KnowledgeClient,
@@ -16,7 +17,9 @@ from test_knowledge_support import (  # noqa: F401
     withdrawn,
 )
 
+from knowledge.bootstrap import create_app
 from knowledge.domain.entry import stream_of
+from knowledge.settings import KnowledgeSettings
 from mentorship_contracts.envelope import from_kafka
 from testkit.events import eventually, read_topic
 from testkit.infra import Infra
@@ -361,3 +364,22 @@ async def test_bad_edits_are_refused_and_change_nothing(program: KnowledgeClient
     # invalid UTF-8 in the query string (a surrogate's bytes) is not a 500 either
     raw = await k.http.get(k.url("/search") + "?q=kafka%ED%A0%80", headers=k.auth("ana"))
     assert raw.status_code < 500, raw.text
+
+
+async def test_every_operation_needs_a_token() -> None:
+    """Without a token every /v1 operation answers 401 problem+json, before anything runs."""
+    app = create_app(KnowledgeSettings(mongo_db="unused"))  # no lifespan: nothing is reached
+    checked = []
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://service"
+    ) as http:
+        for path, methods in app.openapi()["paths"].items():
+            if not path.startswith("/v1/"):
+                continue
+            url = "/".join("p1" if part.startswith("{") else part for part in path.split("/"))
+            for method in methods:
+                response = await http.request(method.upper(), url, params={"q": "x"}, json={})
+                assert response.status_code == 401, (method, path, response.text)
+                assert response.headers["content-type"] == "application/problem+json"
+                checked.append(f"{method} {path}")
+    assert len(checked) == 10, checked
