@@ -10,6 +10,8 @@ import { Applications } from "../screens/admin/Applications";
 import { Members } from "../screens/admin/Members";
 import { ProgramSettings } from "../screens/admin/ProgramSettings";
 import { Rounds } from "../screens/admin/Rounds";
+import { Calendar } from "../screens/member/Calendar";
+import { Chat } from "../screens/member/Chat";
 import { Home } from "../screens/member/Home";
 import { Join } from "../screens/member/Join";
 import { MentorPage } from "../screens/member/MentorPage";
@@ -58,6 +60,8 @@ function ProgramNav({ programId, close }: { programId: string; close: () => void
         {item(`${base}/profile`, t("nav.profile"))}
         {item(`${base}/mentors`, t("nav.mentors"))}
         {item(`${base}/requests`, t("nav.requests"))}
+        {item(`${base}/chat`, t("nav.chat"))}
+        {item(`${base}/calendar`, t("nav.calendar"))}
         {item("/", t("nav.programs"))}
       </nav>
       {admin && (
@@ -101,6 +105,8 @@ export function App() {
         <Route path="/p/:programId/mentors" element={<MentorSearch />} />
         <Route path="/p/:programId/mentors/:mentorId" element={<MentorPage />} />
         <Route path="/p/:programId/requests" element={<Requests />} />
+        <Route path="/p/:programId/chat" element={<Chat />} />
+        <Route path="/p/:programId/calendar" element={<Calendar />} />
         <Route path="/p/:programId/admin/settings" element={<ProgramSettings />} />
         <Route path="/p/:programId/admin/members" element={<Members />} />
         <Route path="/p/:programId/admin/applications" element={<Applications />} />

@@ -2,12 +2,12 @@ import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Tit
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate } from "react-router";
-import { matching, ok } from "../../api/client";
+import { matching, messaging, ok, scheduling } from "../../api/client";
 import { useMyMember, useProgram, useProgramId } from "../../app/hooks";
 import { MemberName } from "../../app/MemberName";
 import { Loading, PageTitle, Query } from "../../app/ui";
 import { useAuth } from "../../auth/AuthProvider";
-import { formatDate } from "../../lib/format";
+import { formatDate, formatDateTime } from "../../lib/format";
 
 export function Home() {
   const { t, i18n } = useTranslation();
@@ -24,6 +24,18 @@ export function Home() {
     queryKey: ["requests", programId, "open"],
     queryFn: () => ok(matching.GET("/v1/programs/{program_id}/requests", { params: { path: { program_id: programId }, query: { status: "open" } } })),
     enabled: !!me.data,
+  });
+  const meetings = useQuery({
+    queryKey: ["meetings"],
+    queryFn: () => ok(scheduling.GET("/v1/me/meetings", { params: { query: { days: 30 } } })),
+    enabled: !!me.data,
+    select: (rows) => rows.filter((m) => m.program_id === programId && m.status !== "cancelled"),
+  });
+  const conversations = useQuery({
+    queryKey: ["conversations"],
+    queryFn: () => ok(messaging.GET("/v1/conversations")),
+    enabled: !!me.data,
+    select: (rows) => rows.filter((c) => c.program_id === programId),
   });
   if (me.isPending) return <Loading />;
   if (me.data === null) return identity?.isOrgAdmin ? <Navigate to={`/p/${programId}/admin/settings`} replace /> : <Navigate to={`/p/${programId}/join`} replace />;
@@ -102,13 +114,49 @@ export function Home() {
           <Title order={2} size="h4" id="h-meetings" mb="sm">
             {t("home.meetings")}
           </Title>
-          <Text>{t("app.notAvailable", { what: t("home.meetings") })}</Text>
+          <Query q={meetings}>
+            {(rows) =>
+              rows.length === 0 ? (
+                <Text>{t("calendar.noMeetings")}</Text>
+              ) : (
+                <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+                  {rows.slice(0, 5).map((m) => (
+                    <li key={m.meeting_id}>
+                      <Text>
+                        {m.title} — {formatDateTime(m.starts_at, i18n.language)}
+                      </Text>
+                    </li>
+                  ))}
+                </Stack>
+              )
+            }
+          </Query>
+          <Anchor component={Link} to={`/p/${programId}/calendar`} mt="xs">
+            {t("home.openCalendar")}
+          </Anchor>
         </Card>
         <Card withBorder component="section" aria-labelledby="h-messages">
           <Title order={2} size="h4" id="h-messages" mb="sm">
             {t("home.messages")}
           </Title>
-          <Text>{t("app.notAvailable", { what: t("home.messages") })}</Text>
+          <Query q={conversations}>
+            {(rows) =>
+              rows.every((c) => c.unread === 0) ? (
+                <Text>{t("home.noUnread")}</Text>
+              ) : (
+                <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+                  {rows
+                    .filter((c) => c.unread > 0)
+                    .map((c) => (
+                      <li key={c.conversation_id}>{t("home.unreadIn", { count: c.unread, title: c.title })}</li>
+                    ))}
+                </Stack>
+              )
+            }
+          </Query>
+          <Anchor component={Link} to={`/p/${programId}/chat`} mt="xs">
+            {t("home.openChat")}
+          </Anchor>
         </Card>
       </SimpleGrid>
     </Stack>
