@@ -18,7 +18,7 @@ from test_knowledge_support import (  # noqa: F401
 )
 
 from knowledge.bootstrap import create_app
-from knowledge.domain.entry import stream_of
+from knowledge.domain.entry import entry_id_of, stream_of
 from knowledge.settings import KnowledgeSettings
 from mentorship_contracts.envelope import from_kafka
 from testkit.events import eventually, read_topic
@@ -231,11 +231,29 @@ async def test_a_withdrawal_before_the_consent_means_no_draft(program: Knowledge
         [("eve", "Yes, for systems work.")],
         members=["ana", "eve"],
     )
+    stream = stream_of(entry_id_of(k.tenant, consented.exchange_id))
+    entries = k.app.state.adapters.entries
     await k.publish(withdrawn(consented, by="eve"), consented.exchange_id)
+
+    async def withdrawal_taken() -> bool:
+        return (await entries.load(stream)).status == "withdrawn"
+
+    await eventually(withdrawal_taken, timeout=30)
     await k.publish(consented, consented.exchange_id)
-    await asyncio.sleep(3)
+    # another exchange behind it on the same partition: once its draft is there, the
+    # consent before it was consumed too
+    sentinel = exchange(
+        k.tenant,
+        k.program_id,
+        ("ana", "Is Go worth learning?"),
+        [("eve", "Yes.")],
+        members=["ana", "eve"],
+    )
+    await k.publish(sentinel, consented.exchange_id)
+    await k.draft_of("eve", sentinel)
     drafts = (await k.http.get(k.url("/drafts"), headers=k.auth("eve"))).json()
     assert not [d for d in drafts if d["source"]["conversation_id"] == consented.conversation_id]
+    assert (await entries.load(stream)).version == 1  # the late consent changed nothing
 
 
 async def test_an_author_withdraws_a_published_entry_at_once(program: KnowledgeClient) -> None:
