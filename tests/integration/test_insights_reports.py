@@ -168,6 +168,27 @@ async def test_events_move_reports_and_a_replay_rebuilds_them(
             other = await http.get(url, headers=auth("other-tenant", "olga", "org_admin"))
             assert other.status_code == 404
             assert (await http.get(url)).status_code == 401
+            # bad input: a clear 422 naming the field, nothing stored
+            bad = await http.get(url, params={"format": "xml"}, headers=auth(tenant, "adam"))
+            assert bad.status_code == 422 and "format" in bad.text
+            rules = await http.put(
+                f"/v1/programs/{pid}/health-rules",
+                json={"quiet_after_days": 20, "inactive_after_days": 10},
+                headers=auth(tenant, "adam"),
+            )
+            assert rules.status_code == 422 and rules.json()["field"] == "inactive_after_days"
+            too_long = await http.post(
+                f"/v1/programs/{pid}/mentorships/match-1/goals",
+                json={"title": "x" * 201},
+                headers=auth(tenant, "mentee1"),
+            )
+            assert too_long.status_code == 422
+            six = await http.post(
+                f"/v1/programs/{pid}/mentorships/match-1/check-ins/day_30",
+                json={"score": 6},
+                headers=auth(tenant, "mentee1"),
+            )
+            assert six.status_code == 422
 
             # the pair's goals: only its people write; admins see completion counts
             goals = f"/v1/programs/{pid}/mentorships/match-0/goals"

@@ -59,8 +59,13 @@ class ProgramState:
         return ERASED if user_id in self.erased else user_id
 
     def matches(self) -> Iterable[tuple[str, dict[str, Any]]]:
-        """Mentorships whose match-made arrived (activity may precede it in a replay)."""
+        """Mentorships whose match-made arrived (activity may precede it in a replay), by id."""
         return ((k, m) for k, m in sorted(self.mentorships.items()) if m["made"])
+
+    @cached_property
+    def made(self) -> list[dict[str, Any]]:
+        """The same, in no particular order (for counts)."""
+        return [m for m in self.mentorships.values() if m["made"]]
 
 
 # --------------------------------------------------------------------------- one mentorship
@@ -239,50 +244,86 @@ def _k_rows(rows: dict[str, tuple[int, set[str]]], label: str) -> list[dict[str,
     return out
 
 
+def _members_section(state: ProgramState) -> dict[str, int]:
+    """One pass over the members (a program has thousands)."""
+    total = mentors = mentees = approved = paused = 0
+    for m in state.members.values():
+        if not m["v"] or m["x"]:
+            continue
+        total += 1
+        roles = m["r"]
+        if "mentee" in roles:
+            mentees += 1
+        if "mentor" in roles:
+            mentors += 1
+            approved += m["a"]
+            paused += m["p"]
+    pending = sum(1 for a in state.applications.values() if a["s"] == "submitted")
+    return {
+        "total": total,
+        "mentors": mentors,
+        "mentees": mentees,
+        "mentors_approved": approved,
+        "mentors_paused": paused,
+        "mentor_applications_pending": pending,
+    }
+
+
+def _requests_section(state: ProgramState) -> dict[str, Any]:
+    answers: Counter[str] = Counter()
+    hours = []
+    for r in state.requests.values():
+        if r["at"]:
+            answers[r["resp"]] += 1
+            if r["first"]:
+                hours.append((r["first"] - r["at"]) / 3600)
+    return {
+        "total": sum(answers.values()),
+        "accepted": answers["accepted"],
+        "declined": answers["declined"],
+        "info_requested": answers["info_requested"],
+        "unanswered": answers[""],
+        "response_hours_median": _percentile(hours, 0.5),
+        "response_hours_p90": _percentile(hours, 0.9),
+    }
+
+
 def health_report(state: ProgramState, rules: HealthRules, as_of: int) -> dict[str, Any]:
-    members = [m for m in state.members.values() if m["v"] and not m["x"]]
-    mentors = [m for m in members if "mentor" in m["r"]]
-    requests = [r for r in state.requests.values() if r["at"]]
-    response_hours = [(r["first"] - r["at"]) / 3600 for r in requests if r["first"]]
-    matches = [m for _, m in state.matches()]
+    matches = state.made
     t = Thresholds.of(rules)
-    judged = [judge(m, t, as_of) for m in matches]
-    activity = Counter(j.activity for j in judged)
-    statuses = Counter(j.status for j in judged)
+    activity: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    silent = messages = documents = held = upcoming = cancelled = 0
     ended: dict[str, tuple[int, set[str]]] = {}
+    goals = []
     for m in matches:
+        j = judge(m, t, as_of)
+        activity[j.activity] += 1
+        statuses[j.status] += 1
+        silent += j.silent
+        messages += m["msgs"]
+        documents += len(m["docs"])
+        for _, _, ends, gone in m["meetings"].values():
+            if gone:
+                cancelled += 1
+            elif ends <= as_of:
+                held += 1
+            else:
+                upcoming += 1
         if m["ended"]:
             count, people = ended.get(m["why"], (0, set()))
             ended[m["why"]] = (count + 1, people | {m["mentor"], *m["mentees"]})
-    meetings = [meeting for m in matches for meeting in m["meetings"].values()]
-    goals = [g for m in matches for g in m["goals"].values() if g[1] != "removed"]
-    today = iso(as_of)[:10]  # type: ignore[index]
-    overdue_goals = [g for g in goals if g[1] != "completed" and g[3] and g[3] < today]
+        goals += [g for g in m["goals"].values() if g[1] != "removed"]
+    today = datetime.fromtimestamp(as_of, UTC).date().isoformat()
+    completed = sum(1 for g in goals if g[1] == "completed")
     config = state.config or {}
     return {
         "program_id": state.program_id,
         "program_name": config.get("name"),
         "as_of": iso(as_of),
         "rules": rules.model_dump(),
-        "members": {
-            "total": len(members),
-            "mentors": len(mentors),
-            "mentees": sum(1 for m in members if "mentee" in m["r"]),
-            "mentors_approved": sum(1 for m in mentors if m["a"]),
-            "mentors_paused": sum(1 for m in mentors if m["p"]),
-            "mentor_applications_pending": sum(
-                1 for a in state.applications.values() if a["s"] == "submitted"
-            ),
-        },
-        "requests": {
-            "total": len(requests),
-            "accepted": sum(1 for r in requests if r["resp"] == "accepted"),
-            "declined": sum(1 for r in requests if r["resp"] == "declined"),
-            "info_requested": sum(1 for r in requests if r["resp"] == "info_requested"),
-            "unanswered": sum(1 for r in requests if not r["resp"]),
-            "response_hours_median": _percentile(response_hours, 0.5),
-            "response_hours_p90": _percentile(response_hours, 0.9),
-        },
+        "members": _members_section(state),
+        "requests": _requests_section(state),
         "mentorships": {
             "made": len(matches),
             "active": activity["active"],
@@ -291,23 +332,21 @@ def health_report(state: ProgramState, rules: HealthRules, as_of: int) -> dict[s
             "ended": activity["ended"],
             "on_track": statuses["on_track"],
             "needs_check_in": statuses["needs_check_in"],
-            "mentor_silent": sum(1 for j in judged if j.silent),
+            "mentor_silent": silent,
             "ended_by_reason": _k_rows(ended, "reason"),
         },
         "activity": {
-            "messages": sum(m["msgs"] for m in matches),
-            "meetings_held": sum(1 for _, _, e, c in meetings if not c and e <= as_of),
-            "meetings_upcoming": sum(1 for _, _, e, c in meetings if not c and e > as_of),
-            "meetings_cancelled": sum(1 for *_, c in meetings if c),
-            "documents_shared": sum(len(m["docs"]) for m in matches),
+            "messages": messages,
+            "meetings_held": held,
+            "meetings_upcoming": upcoming,
+            "meetings_cancelled": cancelled,
+            "documents_shared": documents,
         },
         "goals": {
             "total": len(goals),
-            "completed": sum(1 for g in goals if g[1] == "completed"),
-            "overdue": len(overdue_goals),
-            "completion_rate": round(sum(1 for g in goals if g[1] == "completed") / len(goals), 3)
-            if goals
-            else None,
+            "completed": completed,
+            "overdue": sum(1 for g in goals if g[1] != "completed" and g[3] and g[3] < today),
+            "completion_rate": round(completed / len(goals), 3) if goals else None,
             "mean_progress_percent": round(statistics.fmean(g[2] for g in goals), 1)
             if goals
             else None,
@@ -320,7 +359,7 @@ def health_report(state: ProgramState, rules: HealthRules, as_of: int) -> dict[s
 
 
 def _answers(state: ProgramState, as_of: int) -> list[list[Any]]:
-    return [a for _, m in state.matches() for a in m["answers"].values() if a[5] <= as_of]
+    return [a for m in state.made for a in m["answers"].values() if a[5] <= as_of]
 
 
 def _score_group(answers: list[list[Any]]) -> dict[str, Any]:
@@ -345,7 +384,7 @@ def check_in_report(state: ProgramState, as_of: int) -> dict[str, Any]:
     answers = _answers(state, as_of)
     by: dict[str, dict[str, list[list[Any]]]] = {"month": {}, "round": {}, "role": {}}
     for a in answers:
-        by["month"].setdefault(iso(a[5])[:7], []).append(a)  # type: ignore[index]
+        by["month"].setdefault(datetime.fromtimestamp(a[5], UTC).strftime("%Y-%m"), []).append(a)
         by["round"].setdefault(a[0], []).append(a)
         by["role"].setdefault(a[1], []).append(a)
     return {
