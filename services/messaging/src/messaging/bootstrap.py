@@ -14,9 +14,11 @@ from fastapi import FastAPI
 
 import messaging
 from chassis.app import Runtime, build_runtime, create_service_app
+from chassis.idempotency import IdempotencyStore
 from chassis.repository import AggregateRepository
 from messaging.adapters.attachments import DocumentsApiAttachments, SharedDocumentsAttachments
 from messaging.adapters.directory import DirectoryStore
+from messaging.adapters.exchanges import ExchangeViewsStore
 from messaging.adapters.feed import DigestQueueStore, FeedStore, PresenceStore
 from messaging.adapters.live import Hub, KafkaLiveBus
 from messaging.adapters.mail import SmtpMailer
@@ -26,11 +28,14 @@ from messaging.adapters.views import ConversationIndexStore, MessageViewsStore, 
 from messaging.application import conversations as conv
 from messaging.application.digests import SendDigests, SetDigestPreference
 from messaging.application.erasure import EraseMember
+from messaging.application.exchanges import ExchangeUseCases
 from messaging.application.fanout import DigestWindows, Fanout
 from messaging.application.messages import ChangeMessage, Projection, SendMessage
 from messaging.application.reading import History, MarkRead, MyThreads, Search, Thread, Unread
 from messaging.application.streaming import Streams
+from messaging.application.suggestions import Suggestions
 from messaging.domain.conversation import Conversation
+from messaging.domain.exchange import Exchange
 from messaging.domain.message import Message
 from messaging.domain.policy import ProgramPolicy
 from messaging.domain.reader import DigestPreference, ReadMarker
@@ -54,6 +59,10 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
     markers = repo(ReadMarker, "read_marker_snapshots")
     preferences = repo(DigestPreference, "digest_preference_snapshots")
     policies = repo(ProgramPolicy, "policy_snapshots")
+    exchange_views = ExchangeViewsStore(db)
+    exchanges = ExchangeUseCases(
+        conversations, messages, repo(Exchange, "exchange_snapshots"), exchange_views
+    )
 
     views = MessageViewsStore(db, storage)
     index = ConversationIndexStore(db)
@@ -85,7 +94,9 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
     projection = Projection(views, fanout)
     unread = Unread(views, markers)
     send_limiter = TokenBuckets(settings.sends_per_second, settings.send_burst)
-    change = ChangeMessage(conversations, messages, projection, directory, redaction, reports)
+    change = ChangeMessage(
+        conversations, messages, projection, directory, redaction, reports, quoted=exchanges
+    )
     use_cases = UseCases(
         list_conversations=conv.ListMyConversations(index, unread),
         view_conversation=conv.ViewConversation(conversations, unread),
@@ -107,6 +118,7 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
     )
     erase = EraseMember(index, conversations, messages, views, projection, redaction, changes)
     consumers.register(runtime, conv.FollowMatches(changes, index), directory, erase, shares)
+    consumers.register_exchanges(runtime, exchanges)
     send_digests = SendDigests(
         digests, preferences, presence, index, unread, mailer, link=settings.public_url
     )
@@ -119,9 +131,13 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
                 log.exception("digest round failed")
             await asyncio.sleep(settings.digest_poll_seconds)
 
+    idempotency = IdempotencyStore(db)
+
     async def prepare(rt: Runtime) -> None:
+        await idempotency.ensure_indexes()
         await views.ensure_indexes()
         await index.ensure_indexes()
+        await exchange_views.ensure_indexes()
         rt.start_background(digest_loop(), "digests")
 
     app = create_service_app(
@@ -132,6 +148,9 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
         on_startup=[prepare],
     )
     app.state.messaging = use_cases
+    app.state.idempotency = idempotency
+    app.state.exchanges = exchanges
+    app.state.suggestions = Suggestions(conversations, views)
     app.state.hub = hub
     app.state.frame_limiter = TokenBuckets(settings.ws_frames_per_second, settings.ws_frame_burst)
     app.state.digests = send_digests

@@ -18,6 +18,7 @@ from messaging.application.ports import (
     AttachmentPolicy,
     Directory,
     MessageViews,
+    QuotedMessages,
     RateLimiter,
     Redaction,
     Reports,
@@ -166,9 +167,11 @@ class ChangeMessage:
         directory: Directory,
         redaction: Redaction,
         reports: Reports,
+        quoted: QuotedMessages | None = None,
     ) -> None:
         self.conversations, self.messages, self.projection = conversations, messages, projection
         self.directory, self.redaction, self.reports = directory, redaction, reports
+        self.quoted = quoted  # exchanges quoting a message follow its edits and deletion
 
     async def _change(
         self,
@@ -220,6 +223,8 @@ class ChangeMessage:
             return [contracts_mapping.edited(c, m, at)]
 
         conversation, message = await self._change(principal, mid, edit)
+        if self.quoted is not None and message.edited_at == at:
+            await self.quoted.message_changed(principal.tenant_id, mid, deleted=False)
         return await self._after(conversation, message, "edited")
 
     async def delete(self, principal: Principal, mid: str) -> dict[str, Any]:
@@ -231,6 +236,8 @@ class ChangeMessage:
 
         conversation, message = await self._change(principal, mid, delete, writable=False)
         await self.redaction.redact(message.stream_id)
+        if self.quoted is not None:
+            await self.quoted.message_changed(principal.tenant_id, mid, deleted=True)
         return await self._after(conversation, message, "deleted")
 
     async def react(self, principal: Principal, mid: str, emoji: str, on: bool) -> dict[str, Any]:
@@ -279,6 +286,8 @@ class ChangeMessage:
         await self.messages.save(
             message, messages=[contracts_mapping.deleted(conversation, message, "hidden", at)]
         )
+        if self.quoted is not None:
+            await self.quoted.message_changed(principal.tenant_id, mid, deleted=True)
         return await self._after(conversation, message, "hidden")
 
     async def reported(self, principal: Principal, program_id: str) -> list[dict[str, Any]]:

@@ -131,3 +131,19 @@ class Reports(Protocol):
         self, *, tenant_id: str, program_id: str, message_id: str, by: str, reason: str, at: str
     ) -> None: ...
     async def of_program(self, tenant_id: str, program_id: str) -> list[dict[str, Any]]: ...
+
+
+class ExchangeViews(Protocol):
+    """The exchanges read model: one document per exchange (no text), version-guarded."""
+
+    async def put(self, view: dict[str, Any], *, tenant_id: str) -> None: ...
+    async def of_conversation(
+        self, tenant_id: str, conversation_id: str
+    ) -> list[dict[str, Any]]: ...
+    async def quoting(self, tenant_id: str, message_id: str) -> list[str]: ...
+
+
+class QuotedMessages(Protocol):
+    """Told when a message changes, so exchanges quoting it reset, cancel or withdraw."""
+
+    async def message_changed(self, tenant_id: str, message_id: str, *, deleted: bool) -> None: ...

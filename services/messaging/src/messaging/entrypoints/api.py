@@ -1,6 +1,6 @@
 """HTTP and WebSocket API of the messaging service under ``/v1``."""
 
 from messaging.entrypoints import stream
-from messaging.entrypoints.routes import conversations, me, messages
+from messaging.entrypoints.routes import conversations, exchanges, me, messages
 
-routers = [conversations.router, messages.router, me.router, stream.router]
+routers = [conversations.router, messages.router, exchanges.router, me.router, stream.router]

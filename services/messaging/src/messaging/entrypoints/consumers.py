@@ -6,6 +6,7 @@ from __future__ import annotations
 from chassis.app import Runtime
 from chassis.consumers import Consumed
 from mentorship_contracts.events.documents import DocumentSharedV1
+from mentorship_contracts.events.knowledge import KnowledgeEntryWithdrawnV1
 from mentorship_contracts.events.matching import MatchMadeV1, MentorshipEndedV1
 from mentorship_contracts.events.profiles import ProfileChangedV1
 from mentorship_contracts.events.programs import ProgramChangedV1
@@ -13,6 +14,7 @@ from messaging.adapters.attachments import SharedDocumentsAttachments
 from messaging.adapters.directory import DirectoryStore
 from messaging.application.conversations import FollowMatches
 from messaging.application.erasure import EraseMember
+from messaging.application.exchanges import ExchangeUseCases
 
 
 def register(
@@ -44,3 +46,9 @@ def register(
     @runtime.consumers.on(DocumentSharedV1, name="attachment-shares")
     async def on_document_shared(event: Consumed[DocumentSharedV1]) -> None:
         await shares.document_shared(event.payload)
+
+
+def register_exchanges(runtime: Runtime, exchanges: ExchangeUseCases) -> None:
+    @runtime.consumers.on(KnowledgeEntryWithdrawnV1, name="library-withdrawals")
+    async def on_entry_withdrawn(event: Consumed[KnowledgeEntryWithdrawnV1]) -> None:
+        await exchanges.entry_withdrawn(event.payload)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from chassis.errors import Unauthorized
-from chassis.http import from_app_state
+from chassis.http import CreateOnce, create_once, from_app_state
 from messaging.application.conversations import (
     ListMyConversations,
     ManageRooms,
@@ -43,6 +43,8 @@ class UseCases:
 
 
 Service = Annotated[UseCases, Depends(from_app_state("messaging"))]
+#: a send retried with the same Idempotency-Key posts once (the kit's idempotency store)
+Creates = Annotated[CreateOnce, create_once(from_app_state("idempotency"))]
 ConversationId = Annotated[str, Path(min_length=1, max_length=200)]
 MessageId = Annotated[str, Path(min_length=1, max_length=220)]
 ProgramId = Annotated[str, Path(min_length=1, max_length=128)]
