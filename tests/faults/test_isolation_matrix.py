@@ -36,7 +36,7 @@ from chassis.devtokens import mint_token
 from testkit.apps import ServiceProcess, run_services
 from testkit.infra import Infra, storage_profile
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
 
 SERVICES = ("profiles", "matching")
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -98,7 +98,7 @@ def services(
     envs["profiles"]["PROFILES_PROJECTOR_POLL_SECONDS"] = "0.5"
     envs["matching"]["MATCHING_EMBEDDINGS_ENABLED"] = "false"
     with run_services(
-        envs, tmp_path_factory.mktemp("isolation-logs"), ready_timeout=240
+        envs, tmp_path_factory.mktemp("isolation-logs"), ready_timeout=900
     ) as running:
         yield running
 
