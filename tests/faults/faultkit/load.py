@@ -84,13 +84,20 @@ class World:
     #: per-service state of the flows (what is pending, what is active ...)
     state: dict[str, Any] = field(default_factory=dict)
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    tokens: dict[tuple[str, ...], dict[str, str]] = field(default_factory=dict)
 
     def lock(self, key: str) -> asyncio.Lock:
         return self.locks.setdefault(key, asyncio.Lock())
 
     def auth(self, user: str, *roles: str) -> dict[str, str]:
-        token = mint_token(user, self.tenant, roles=list(roles) or ["member"])
-        return {"Authorization": f"Bearer {token}"}
+        """The user's bearer header (minted once: RS256 signing is not free under load)."""
+        key = (user, *roles)
+        if key not in self.tokens:
+            token = mint_token(
+                user, self.tenant, roles=list(roles) or ["member"], ttl_seconds=6 * 3600
+            )
+            self.tokens[key] = {"Authorization": f"Bearer {token}"}
+        return self.tokens[key]
 
 
 class Api:

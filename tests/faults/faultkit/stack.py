@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import socket
 import subprocess
@@ -35,10 +36,21 @@ elif verb == "pids":
 """
 
 
+#: Ports below the kernel's ephemeral range: a client that keeps connecting to a port in
+#: that range while nothing listens (a restart, a readiness poll) can be handed the same
+#: port as its source and connect to itself, which then blocks the restarted server.
+PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    while True:
+        port = random.choice(PORTS)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 @dataclass
