@@ -59,7 +59,7 @@ def services(
             f"{p}_STORAGE_PROFILE": storage_profile(),
         }
     envs["profiles"]["PROFILES_PROJECTOR_POLL_SECONDS"] = "0.5"
-    with run_services(envs, tmp_path_factory.mktemp("knowledge-logs"), ready_timeout=120) as up:
+    with run_services(envs, tmp_path_factory.mktemp("knowledge-logs"), ready_timeout=240) as up:
         yield up
 
 
