@@ -119,22 +119,20 @@ class Fleet:
         """Wait until ``/readyz`` answers 200; returns the seconds waited."""
         began = time.monotonic()
         last = "no answer"
-        async with httpx.AsyncClient(timeout=10) as http:
-            while True:
-                if instance.process is None or instance.process.poll() is not None:
-                    raise RuntimeError(f"{instance.name} exited:\n{instance.log_tail()}")
-                try:
+        while True:
+            if instance.process is None or instance.process.poll() is not None:
+                raise RuntimeError(f"{instance.name} exited:\n{instance.log_tail()}")
+            try:  # a fresh connection each time: nothing carried over from the old process
+                async with httpx.AsyncClient(timeout=10) as http:
                     r = await http.get(f"{instance.url}/readyz")
-                    if r.status_code == 200:
-                        return time.monotonic() - began
-                    last = f"{r.status_code} {r.text[:300]}"
-                except httpx.HTTPError as exc:
-                    last = repr(exc)
-                if time.monotonic() - began > timeout:
-                    raise RuntimeError(
-                        f"{instance.name} not ready ({last}):\n{instance.log_tail()}"
-                    )
-                await asyncio.sleep(0.25)
+                if r.status_code == 200:
+                    return time.monotonic() - began
+                last = f"{r.status_code} {r.text[:300]}"
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            if time.monotonic() - began > timeout:
+                raise RuntimeError(f"{instance.name} not ready ({last}):\n{instance.log_tail()}")
+            await asyncio.sleep(0.5)
 
     async def start(self, instance: Instance) -> float:
         self.spawn(instance)
