@@ -46,6 +46,14 @@ async def test_match_made_opens_a_space_and_erasure_purges_the_owners_documents(
     space = await documents.http.get("/v1/spaces/match-9/documents", headers=documents.auth("bo"))
     assert [d["document_id"] for d in space.json()["items"]] == [doc["document_id"]]
 
+    theirs = await documents.uploaded("bo", b"notes for ana", name="for-ana.txt")
+    shared = await documents.http.post(
+        f"/v1/documents/{theirs['document_id']}/shares",
+        json={"user_ids": ["ana"]},
+        headers=documents.auth("bo"),
+    )
+    assert shared.json()["shared_with"]["user_ids"] == ["ana"]
+
     erased = ProfileChangedV1(
         tenant_id=tenant,
         program_id=program,
@@ -65,7 +73,15 @@ async def test_match_made_opens_a_space_and_erasure_purges_the_owners_documents(
         return r.status_code == 200 and r.json()["items"] == []
 
     await eventually(gone, timeout=60)
-    assert documents.tenant_objects() == []
+
+    async def unshared() -> bool:  # bo's document stays, without ana among its shares
+        kept = await documents.http.get(
+            f"/v1/documents/{theirs['document_id']}", headers=documents.auth("bo")
+        )
+        return kept.status_code == 200 and kept.json()["shared_with"]["user_ids"] == []
+
+    await eventually(unshared, timeout=30)
+    assert [k for k in documents.tenant_objects() if doc["document_id"] in k] == []
     assert (
         await documents.http.get(
             f"/v1/documents/{doc['document_id']}", headers=documents.auth("ana")
@@ -81,4 +97,4 @@ async def test_match_made_opens_a_space_and_erasure_purges_the_owners_documents(
         if dict(r.headers).get("ce_tenantid") == tenant.encode()
     ]
     assert mine and all("plan" not in json.dumps(m) for m in mine)
-    assert {m["document_id"] for m in mine} == {doc["document_id"]}
+    assert {m["document_id"] for m in mine} == {doc["document_id"], theirs["document_id"]}

@@ -85,7 +85,7 @@ def run_services(
                 if svc.process.poll() is not None:
                     raise RuntimeError(f"{svc.name} exited:\n{svc.log_tail()}")
                 try:
-                    if httpx.get(f"{svc.url}/readyz", timeout=2).status_code == 200:
+                    if httpx.get(f"{svc.url}/readyz", timeout=10).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass

@@ -122,7 +122,7 @@ def build_use_cases(a: Adapters, settings: DocumentsSettings, runtime: Runtime) 
             link_max_seconds=settings.link_max_seconds,
         ),
         purge=purge,
-        directory_changes=DirectoryChanges(a.directory, a.index, purge),
+        directory_changes=DirectoryChanges(a.directory, a.index, purge, a.documents, save),
         media=MediaWorker(
             queue=a.jobs,
             documents=a.documents,

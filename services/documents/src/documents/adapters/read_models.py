@@ -118,6 +118,13 @@ class DocumentIndexStore:
         )
         return [d["document_id"] for d in await cursor.to_list()]
 
+    async def shared_with(self, tenant_id: str, program_id: str, user_id: str) -> list[str]:
+        cursor = self.collection.find(
+            {"tenant_id": tenant_id, "program_id": program_id, "shared_users": user_id},
+            {"document_id": 1},
+        )
+        return [d["document_id"] for d in await cursor.to_list()]
+
     async def deleted_before(self, before: str, limit: int = 100) -> list[dict[str, Any]]:
         cursor = self.collection.find(
             {"deleted_at": {"$ne": None, "$lt": before}}, {"tenant_id": 1, "document_id": 1}

@@ -1,12 +1,15 @@
 """Keeping the directory (programs, spaces, conversations) in step with other services'
-events; a member's erasure also purges every document they own in that program."""
+events; a member's erasure also purges every document they own in that program and takes
+them off the shares of everyone else's."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from documents.application.ports import DocumentIndex
+from documents.application.ports import DocumentIndex, Documents
 from documents.application.purging import PurgeDocument
+from documents.application.recording import SaveDocument
+from documents.domain.document import stream_id
 
 
 class DirectoryWrites(Protocol):
@@ -25,11 +28,18 @@ class DirectoryWrites(Protocol):
 
 class DirectoryChanges:
     def __init__(
-        self, directory: DirectoryWrites, index: DocumentIndex, purge: PurgeDocument
+        self,
+        directory: DirectoryWrites,
+        index: DocumentIndex,
+        purge: PurgeDocument,
+        documents: Documents,
+        save: SaveDocument,
     ) -> None:
         self.directory = directory
         self.index = index
         self.purge = purge
+        self.documents = documents
+        self.save = save
 
     async def space_opened(
         self, tenant_id: str, space_id: str, program_id: str, members: list[str]
@@ -52,3 +62,12 @@ class DirectoryChanges:
             await self.directory.leave_spaces(tenant_id, program_id, user_id)
             for document_id in await self.index.owned_by(tenant_id, program_id, user_id):
                 await self.purge(tenant_id, document_id, "owner_erased")
+            for document_id in await self.index.shared_with(tenant_id, program_id, user_id):
+                await self._forget_share(tenant_id, document_id, user_id)
+
+    async def _forget_share(self, tenant_id: str, document_id: str, user_id: str) -> None:
+        """Others' documents no longer name the erased member among those shared with."""
+        document = await self.documents.load(stream_id(document_id))
+        if document.exists and document.tenant_id == tenant_id:
+            document.forget_user(user_id)
+            await self.save(document)

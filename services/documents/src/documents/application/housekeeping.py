@@ -1,5 +1,6 @@
-"""Housekeeping: abandoned uploads are aborted (their parts, tail and session removed)
-and deleted documents are purged once their time is up. Each item is claimed by an
+"""Housekeeping: abandoned uploads are aborted (their parts, tail and session removed),
+verifications whose replica stopped are run again, and deleted documents are purged once
+their time is up. Each item is claimed by an
 insert first, so with several replicas exactly one does it."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from documents.application.uploads import Uploads
 
 log = logging.getLogger("documents.housekeeping")
 CLAIM_SECONDS = 600.0
+#: A session still verifying after this long lost its verifier (its replica stopped).
+VERIFY_STALE_SECONDS = 600.0
 
 
 class Housekeeping:
@@ -60,6 +63,14 @@ class Housekeeping:
             if claimed and (current := await self.sessions.get(session.upload_id)) is not None:
                 await self.uploads.abort(current)
                 aborted += 1
+        stuck = now - timedelta(seconds=VERIFY_STALE_SECONDS)
+        for session in await self.sessions.idle_since(stuck):
+            term = int(now.timestamp() // VERIFY_STALE_SECONDS)
+            name = f"verify:{session.upload_id}:{term}"
+            if session.state == "verifying" and await self.sessions.claim(
+                name, session.upload_id, stale_after=CLAIM_SECONDS
+            ):
+                await self.uploads.verify_again(session)
         due = (now - timedelta(seconds=self.purge_after_seconds)).isoformat()
         for row in await self.index.deleted_before(due):
             name = f"purge:{row['tenant_id']}:{row['document_id']}"

@@ -297,6 +297,11 @@ class Uploads:
             return session
         return await self.record.verified(session, digest)
 
+    async def verify_again(self, session: UploadSession) -> None:
+        """Verify a finished upload whose verifier died with its replica."""
+        if session.state == "verifying":
+            await self._verify_later(session)
+
     async def _verify_later(self, session: UploadSession) -> None:
         hasher = hashlib.sha256()
         async for data in self.objects.stream(session.key):

@@ -246,6 +246,11 @@ class Document(Aggregate):
         if event.user_ids or event.conversation_ids or event.program:
             self.record(event)
 
+    def forget_user(self, user_id: str) -> None:
+        """An erased member leaves the shares, even of a deleted document."""
+        if not self.purged and user_id in self.shared_users:
+            self.record(Unshared(user_ids=[user_id]))
+
     def delete(self, *, by: str, at: str) -> None:
         self._editable()
         self.record(Deleted(at=at, by=by))
