@@ -36,6 +36,7 @@ test-unit:
 
 lint:
 	@$(UV) run --locked ruff check .
+	@cd web && npm run --silent lint && npm run --silent typecheck
 	@$(UV) run --locked ruff format --check .
 	@$(UV) run --locked mypy -p chassis -p mentorship_contracts -p profiles -p matching -p messaging -p documents -p scheduling -p insights -p knowledge
 

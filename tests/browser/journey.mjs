@@ -123,7 +123,7 @@ async function mentorsApply(programId) {
   });
 }
 
-async function waitFor(what, check, timeout = 60_000) {
+async function waitFor(what, check, timeout = 150_000) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await check().catch(() => null);
@@ -257,7 +257,53 @@ try {
   });
   await screen(mentee.page, "member-home");
 
-  // 5. The admin runs a bulk round, pins and forbids, re-runs, compares and publishes.
+  // 5. They book a meeting (the mentor's availability, the mentee's free slots) and chat.
+  step("mentor publishes availability; mentee books a meeting and downloads its invite");
+  await mentor.page.getByRole("link", { name: "Calendar", exact: true }).click();
+  for (const day of ["Sat", "Sun"]) await mentor.page.getByRole("checkbox", { name: day }).check();
+  await mentor.page.getByRole("textbox", { name: "From", exact: true }).fill("07:00");
+  await mentor.page.getByRole("textbox", { name: "To", exact: true }).fill("21:00");
+  await mentor.page.getByRole("button", { name: "Save" }).click();
+  await mentor.page.getByText("Saved", { exact: true }).waitFor();
+  await screen(mentor.page, "mentor-calendar");
+  await mentee.page.getByRole("link", { name: "Calendar", exact: true }).click();
+  await waitFor("free slots with the mentor", async () => {
+    await mentee.page.reload();
+    await mentee.page.getByRole("heading", { name: "Calendar", level: 1 }).waitFor();
+    await mentee.page.getByTestId("slot").first().waitFor({ timeout: 5000 });
+    return true;
+  });
+  await mentee.page.getByTestId("slot").first().click();
+  await mentee.page.getByTestId("meeting").first().waitFor();
+  const download = mentee.page.waitForEvent("download");
+  await mentee.page.getByRole("button", { name: "Download invite (.ics)" }).first().click();
+  const invite = await download;
+  const ics = await (await import("node:fs/promises")).readFile(await invite.path(), "utf8");
+  if (!ics.includes("BEGIN:VCALENDAR") || !ics.includes("BEGIN:VEVENT")) throw new Error("the invite is not an iCalendar file");
+  await screen(mentee.page, "member-calendar");
+
+  step("they chat in real time (both contexts see each message, typing shows)");
+  await mentee.page.getByRole("link", { name: "Messages", exact: true }).click();
+  await mentor.page.getByRole("link", { name: "Messages", exact: true }).click();
+  for (const page of [mentee.page, mentor.page]) {
+    await page.getByTestId("chat-status").filter({ hasText: "Live" }).waitFor();
+    await waitFor("the conversation the match opened", async () => {
+      if ((await page.getByLabel(/write a message/i).count()) > 0) return true;
+      await page.reload();
+      await page.getByTestId("chat-status").filter({ hasText: "Live" }).waitFor();
+      return false;
+    });
+  }
+  await mentee.page.getByLabel(/write a message/i).fill("Hello Ada, thank you for accepting!");
+  await mentee.page.keyboard.press("Enter");
+  await mentor.page.getByTestId("message").filter({ hasText: "Hello Ada, thank you" }).waitFor();
+  await mentor.page.getByLabel(/write a message/i).pressSequentially("Welcome! Shall we start with your on-call questions?");
+  await mentee.page.getByTestId("typing").filter({ hasText: "typing" }).waitFor();
+  await mentor.page.keyboard.press("Enter");
+  await mentee.page.getByTestId("message").filter({ hasText: "Welcome! Shall we start" }).waitFor();
+  await screen(mentee.page, "member-chat");
+
+  // 6. The admin runs a bulk round, pins and forbids, re-runs, compares and publishes.
   step("admin makes the program formal, runs, reviews, re-runs, compares and publishes a round");
   await admin.page.getByRole("link", { name: "Settings", exact: true }).click();
   await admin.page.getByRole("combobox", { name: "Kind" }).selectOption("formal");
@@ -279,7 +325,7 @@ try {
   await admin.page.getByTestId("published").waitFor();
   await screen(admin.page, "admin-round-published");
 
-  // 6. One pass in French.
+  // 7. One pass in French.
   step("French pass");
   await mentee.page.getByLabel("Language").selectOption("fr");
   await mentee.page.getByRole("heading", { name: /bienvenue/i }).waitFor();

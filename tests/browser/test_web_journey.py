@@ -35,7 +35,7 @@ pytestmark = pytest.mark.e2e
 HERE = Path(__file__).parent
 ARTIFACTS = HERE / "artifacts"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SERVICES = ("profiles", "matching")
+SERVICES = ("profiles", "matching", "messaging", "scheduling")
 JOURNEY_TIMEOUT = 900  # seconds; about 10 min seen on this shared machine at load 26
 
 

@@ -1,17 +1,11 @@
 import { Anchor, AppShell, Burger, Button, Group, NavLink, NativeSelect, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Route, Routes, useLocation, useMatch } from "react-router";
 import { useTokenSource } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
 import { setLanguage, type Language } from "../i18n";
-import { Applications } from "../screens/admin/Applications";
-import { Members } from "../screens/admin/Members";
-import { ProgramSettings } from "../screens/admin/ProgramSettings";
-import { Rounds } from "../screens/admin/Rounds";
-import { Calendar } from "../screens/member/Calendar";
-import { Chat } from "../screens/member/Chat";
 import { Home } from "../screens/member/Home";
 import { Join } from "../screens/member/Join";
 import { MentorPage } from "../screens/member/MentorPage";
@@ -21,6 +15,14 @@ import { Programs } from "../screens/member/Programs";
 import { Requests } from "../screens/member/Requests";
 import { useIsProgramAdmin } from "./hooks";
 import { Loading, PageTitle } from "./ui";
+
+// Screens most visits never open load on demand (smaller first screen).
+const Applications = lazy(() => import("../screens/admin/Applications").then((m) => ({ default: m.Applications })));
+const Members = lazy(() => import("../screens/admin/Members").then((m) => ({ default: m.Members })));
+const ProgramSettings = lazy(() => import("../screens/admin/ProgramSettings").then((m) => ({ default: m.ProgramSettings })));
+const Rounds = lazy(() => import("../screens/admin/Rounds").then((m) => ({ default: m.Rounds })));
+const Calendar = lazy(() => import("../screens/member/Calendar").then((m) => ({ default: m.Calendar })));
+const Chat = lazy(() => import("../screens/member/Chat").then((m) => ({ default: m.Chat })));
 
 function Landing() {
   const { t } = useTranslation();
@@ -96,6 +98,7 @@ export function App() {
   else if (!user) body = <Landing />;
   else
     body = (
+      <Suspense fallback={<Loading />}>
       <Routes>
         <Route path="/" element={<Programs />} />
         <Route path="/programs/new" element={<ProgramSettings create />} />
@@ -114,6 +117,7 @@ export function App() {
         <Route path="/callback" element={<Loading />} />
         <Route path="*" element={<Programs />} />
       </Routes>
+      </Suspense>
     );
 
   const showNav = !!user && !!programId;

@@ -76,7 +76,7 @@ function Slots({ programId, match, onBooked, reschedule }: { programId: string; 
     onSuccess: onBooked,
   });
   return (
-    <Card withBorder component="section" aria-label={t("calendar.slotsWith", { name: match.other_member_id })}>
+    <Card withBorder component="section" aria-label={t("calendar.slots")}>
       <Title order={3} size="h5" mb="xs">
         {reschedule ? t("calendar.rescheduleTitle") : t("calendar.slots")} — <MemberName programId={programId} memberId={match.other_member_id} />
       </Title>
@@ -203,7 +203,7 @@ export function Calendar() {
       <Query q={matches}>
         {(page) => (
           <>
-            {page.items.map((m) => (
+            {page.items.filter((m) => m.role === "mentee").map((m) => (
               <Slots key={m.match_id + (moving?.match_id === m.match_id ? moving.meeting_id : "")} programId={programId} match={m} onBooked={refresh} reschedule={moving?.match_id === m.match_id ? moving : undefined} />
             ))}
           </>

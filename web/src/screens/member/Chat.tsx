@@ -97,7 +97,7 @@ export function Chat() {
                   {rows.map((c) => (
                     <NavLink
                       key={c.conversation_id}
-                      label={c.title}
+                      label={c.title || t("chat.untitled")}
                       active={c.conversation_id === current}
                       aria-current={c.conversation_id === current ? "true" : undefined}
                       onClick={() => setChosen(c.conversation_id)}
