@@ -290,7 +290,8 @@ def msg(n: int, sender: str, body: str, minutes: int = 0, **extra: Any) -> dict[
 
 def test_suggestions_find_thanked_and_reacted_answers_only() -> None:
     assert is_question("how do I deploy") and is_question("Deploy? ")
-    assert not is_question("I deployed it.")
+    assert is_question("Hi Bo. How many partitions? Mail me at a@b.org.")
+    assert not is_question("I deployed it.") and not is_question("see https://x.org/?a=1")
     found = find_suggestions(
         [
             msg(1, "a", "How do I reset my VPN token?"),

@@ -2,9 +2,10 @@
 member opted in. Never stored, never published: a suggestion becomes an exchange only
 when a member nominates it.
 
-A candidate is a question (it ends with ``?`` or starts with a question word), the replies
-of other members that follow it, and the asker's thanks ("thanks", "that worked", "merci",
-...) within a day of the first reply, or the asker's reaction (👍 ❤️ 🙏 🎉) to a reply.
+A candidate is a question (a sentence of it ends with ``?``, or it starts with a question
+word), the replies of other members that follow it, and the asker's thanks ("thanks",
+"that worked", "merci", ...) within a day of the first reply, or the asker's reaction
+(👍 ❤️ 🙏 🎉) to a reply.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ QUESTION_WORDS = {
     "should", "would", "is", "are", "do", "does", "did", "any", "anyone",
     "comment", "pourquoi", "quand", "quel", "quelle", "est-ce",
 }  # fmt: skip
+#: a sentence that ends with a question mark, anywhere in the message
+ASKS = re.compile(r"\?[)*_\"'\u201d\u2019]*(\s|$)")
 THANKS = re.compile(
     r"\b(thanks?|thank you|thx|ty|that worked|it worked|works now|solved|fixed it|"
     r"perfect|great help|merci|danke|gracias)\b",
@@ -44,7 +47,7 @@ def is_question(text: str) -> bool:
     stripped = text.strip()
     if not stripped:
         return False
-    if stripped.rstrip(" )*_").endswith("?"):
+    if ASKS.search(stripped):
         return True
     first = re.split(r"[\s,:;!.]+", stripped.lower(), maxsplit=1)[0]
     return first in QUESTION_WORDS
