@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 STACK := $(PYTHON) deploy/local/stack.py
 
-.PHONY: help deps up down test test-unit lint bench soak reset topics token
+.PHONY: help deps up down test web test-unit lint bench soak reset topics token
 
 help:
 	@echo "make up      install what's missing, start infrastructure + services, seed a demo"
@@ -28,8 +28,13 @@ down:
 reset:
 	@$(STACK) reset
 
-test: deps
-	@$(UV) run --locked pytest
+test: deps web
+	@WEB_PREBUILT=1 $(UV) run --locked pytest
+
+# The web app is built before pytest starts: `npm ci` and the build take minutes on a cold
+# machine, longer than one test's timeout; the browser suite reuses this build.
+web:
+	@cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && PYTHON=$(CURDIR)/.venv/bin/python npm run build --silent
 
 test-unit:
 	@$(UV) run --locked pytest chassis/tests contracts/tests services -q
