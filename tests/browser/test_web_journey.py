@@ -91,7 +91,8 @@ def stack(
     )
     proxy: subprocess.Popen[bytes] | None = None
     try:
-        with run_services(envs, logs) as running:
+        # Four services importing at once on a busy 2-core machine can take minutes.
+        with run_services(envs, logs, ready_timeout=300) as running:
             conf = edge.write(
                 edge_port,
                 {name: svc.url for name, svc in running.items()},
