@@ -127,7 +127,7 @@ def run() -> list[dict[str, Any]]:
         )
         proxy = None
         try:
-            with run_services(envs, logs) as running:
+            with run_services(envs, logs, ready_timeout=300) as running:
                 conf = edge.write(
                     edge_port,
                     {n: s.url for n, s in running.items()},
