@@ -381,7 +381,8 @@ def _install_debian_packages(quiet: bool) -> None:
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise StackError(f"missing {', '.join(missing)}: `sudo apt-get install {' '.join(missing)}`")
+        hint = f"sudo apt-get install {' '.join(missing)}"
+        raise StackError(f"missing {', '.join(missing)}: `{hint}`")
     _say(quiet, f"installing {', '.join(missing)} (apt-get) ...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     _run_build(["apt-get", "update", "-qq"], env=env, what="the apt package lists")

@@ -14,13 +14,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
 
-from .events.insights import (
-    CheckInAnsweredV1,
-    CheckInDueV1,
-    GoalUpdatedV1,
-    MentorshipAtRiskV1,
-)
-from .events.scheduling import MeetingReminderV1, MeetingRsvpV1
 from .events import (
     DocumentDeletedV1,
     DocumentSharedV1,
@@ -31,6 +24,7 @@ from .events import (
     ExchangeWithdrawnV1,
     KnowledgeEntryPublishedV1,
     KnowledgeEntryWithdrawnV1,
+    LiveNoticeV1,
     MatchMadeV1,
     MeetingBookedV1,
     MeetingCancelledV1,
@@ -41,7 +35,6 @@ from .events import (
     MentorshipEndedV1,
     MentorshipRequestedV1,
     MentorshipRespondedV1,
-    LiveNoticeV1,
     MessageDeletedV1,
     MessageEditedV1,
     MessageReadV1,
@@ -50,6 +43,13 @@ from .events import (
     ProgramChangedV1,
     all_payloads,
 )
+from .events.insights import (
+    CheckInAnsweredV1,
+    CheckInDueV1,
+    GoalUpdatedV1,
+    MentorshipAtRiskV1,
+)
+from .events.scheduling import MeetingReminderV1, MeetingRsvpV1
 
 __all__ = [
     "ALL_TOPICS",
