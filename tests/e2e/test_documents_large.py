@@ -188,8 +188,12 @@ def test_an_upload_whose_server_dies_midway_resumes_to_a_verified_object(
 
         def slow_then_killed() -> Iterator[bytes]:
             yield data[: 20 * MiB]  # two whole parts and some
-            time.sleep(1.0)
-            service.process.kill()  # the server dies in the middle of the request
+            # once the server says it stored the two parts, it dies mid-request
+            wait_for(
+                lambda: int(httpx.head(url, headers=auth).headers["upload-offset"]) >= 16 * MiB,
+                timeout=120,
+            )
+            service.process.kill()
             yield data[20 * MiB :]
 
         with pytest.raises(httpx.HTTPError):

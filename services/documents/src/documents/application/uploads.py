@@ -439,6 +439,8 @@ class _ChunkWriter:
             self.u.objects.upload_part(self.session.key, self.session.s3_upload_id, number, part)
         )
         self.in_flight.append((task, number, part))
+        # a part is recorded as soon as it is stored, even while the client pauses
+        task.add_done_callback(lambda _: self._record_stored())
         while len(self.in_flight) >= self.u.limits.parts_in_flight:
             await self._record_oldest()
 
@@ -447,16 +449,25 @@ class _ChunkWriter:
             await self._record_oldest()
 
     async def _record_oldest(self) -> None:
-        task, number, part = self.in_flight[0]
-        etag = await task
-        self.in_flight.popleft()
+        task = self.in_flight[0][0]
+        await asyncio.wait([task])  # its done-callback may have recorded it already
+        task.result()  # a failed part upload fails the chunk
+        self._record_stored()
+
+    def _record_stored(self) -> None:
+        """Record the parts stored so far, in order (up to the first still uploading)."""
         session = self.session
-        start = session.parts_bytes
-        session.parts.append((number, etag, len(part)))
-        session.tail_size = 0
-        session.offset = session.parts_bytes
-        self._hash(start, part)
-        self._persist_soon()
+        while self.in_flight and self.in_flight[0][0].done():
+            task, number, part = self.in_flight[0]
+            if task.cancelled() or task.exception() is not None:
+                return
+            self.in_flight.popleft()
+            start = session.parts_bytes
+            session.parts.append((number, task.result(), len(part)))
+            session.tail_size = 0
+            session.offset = session.parts_bytes
+            self._hash(start, part)
+            self._persist_soon()
 
     async def _store_tail(self) -> None:
         """Keep the bytes after the last whole part, so the offset is all that came."""
