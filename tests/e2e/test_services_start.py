@@ -33,7 +33,7 @@ CONSUMES: dict[str, set[str]] = {
         "message-sent",
     },
     "messaging": set(),
-    "documents": set(),
+    "documents": {"match-made", "mentorship-ended", "profile-changed", "message-sent"},
     "scheduling": {"match-made", "mentorship-ended", "profile-changed"},
     "knowledge": {"profile-changed", "program-changed", "exchange-consented", "exchange-withdrawn"},
     "insights": {
