@@ -255,6 +255,7 @@ async def messaging(infra: Infra) -> dict[str, float]:
             per_connection = (rss_kb(process.pid) - before) / len(sockets)
             sent: dict[str, float] = {}
             latencies: list[float] = []
+            failed: list[int] = []
 
             async def reader(ws: Any) -> None:
                 async for raw in ws:
@@ -273,12 +274,17 @@ async def messaging(infra: Infra) -> dict[str, float]:
                 body = f"bench message {k} {uuid.uuid4().hex[:6]}"
                 sent[body] = time.perf_counter()
                 pair = users.index((mentor, _))
-                r = await http.post(
-                    f"/v1/conversations/m-bm{pair}/messages",
-                    headers={"Authorization": f"Bearer {tokens[mentor]}"},
-                    json={"body": body},
-                )
-                if r.status_code != 201:
+                try:
+                    r = await http.post(
+                        f"/v1/conversations/m-bm{pair}/messages",
+                        headers={"Authorization": f"Bearer {tokens[mentor]}"},
+                        json={"body": body},
+                    )
+                    ok = r.status_code == 201
+                except httpx.HTTPError:  # counted as not received
+                    ok = False
+                if not ok:
+                    failed.append(k)
                     sent.pop(body, None)
 
             del opened_at
@@ -289,6 +295,7 @@ async def messaging(infra: Infra) -> dict[str, float]:
                 task.cancel()
             await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
             return {
+                "failed_sends": len(failed),
                 **latency,
                 "burst_per_s": count / BURST_SECONDS,
                 "kb_per_connection": per_connection,
@@ -316,6 +323,7 @@ async def run() -> list[dict[str, object]]:
             "p50 ms": chat["p50_ms"],
             "p99 ms": chat["p99_ms"],
             "received": chat["received"],
+            "failed sends": chat["failed_sends"],
             "sustained/s": chat["burst_per_s"],
             "KB per idle connection": chat["kb_per_connection"],
             "p99 ratio to echo": chat["p99_ms"] / echo["p99_ms"],

@@ -101,8 +101,8 @@ def cluster(
         "MESSAGING_SMTP_PORT": str(smtp_port),
         "MESSAGING_DIGEST_POLL_SECONDS": "0.5",
         "MESSAGING_DIGEST_HOURLY_SECONDS": str(WINDOW),
-        "MESSAGING_ACTIVE_SECONDS": "5",
-        "MESSAGING_WS_HEARTBEAT_SECONDS": "1",
+        "MESSAGING_ACTIVE_SECONDS": "12",
+        "MESSAGING_WS_HEARTBEAT_SECONDS": "3",
         "MESSAGING_FEED_BACKLOG": "40",
         "MESSAGING_WS_FRAMES_PER_SECOND": "5",
         "MESSAGING_WS_FRAME_BURST": "10",
@@ -416,6 +416,18 @@ async def test_bad_input_is_refused_and_the_socket_survives(
         await http.get(f"{a}/v1/conversations/{conversation}/messages", headers=bearer(tok))
     ).json()
     assert page["items"] == []
+    # a send retried with its Idempotency-Key posts once
+    retried = [
+        await http.post(
+            f"{b}/v1/conversations/{conversation}/messages",
+            headers={**bearer(tok), "Idempotency-Key": "send-1"},
+            json={"body": "once"},
+        )
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in retried] == [201, 201]
+    assert retried[0].json()["id"] == retried[1].json()["id"]
+    assert retried[1].headers.get("Idempotent-Replayed") == "true"
     # a link with a javascript: URL renders inert
     inert = (await send(http, a, tok, conversation, "[click](javascript:alert(1))")).json()
     assert "<a" not in inert["html"] and inert["body"] == "[click](javascript:alert(1))"
@@ -471,6 +483,7 @@ async def test_digest_once_for_the_away_member_none_for_the_active(
     assert len(cluster.mailbox.to(away)) == 1
     assert "3 unread messages" in mails[0]["Subject"]
     assert "to the mentor" not in mails[0].get_payload()  # what it says stays in the app
+    assert not present.task.done(), f"the active member's socket closed: {present.ws.close_code}"
     assert cluster.mailbox.to(active) == []
     await present.close()
 

@@ -38,7 +38,7 @@ class MessagingSettings(ServiceSettings):
     )
 
     ws_heartbeat_seconds: float = Field(
-        default=25.0, description="Server ping interval; a socket silent for two is closed."
+        default=25.0, description="Server ping interval; a socket silent for three is closed."
     )
     ws_auth_seconds: float = Field(default=10.0, description="Time to send the hello frame.")
     ws_max_frame_bytes: int = 8192

@@ -9,7 +9,7 @@ Protocol (JSON text frames):
 * server: every missed ``event`` (``position``, ``kind``, ...) in order, then ``live``,
   then events as they happen, ``typing`` frames, and ``ping`` every heartbeat;
 * client: ``ping`` (answered ``pong``), ``pong``, ``typing`` with a ``conversation_id``.
-  A socket silent for two heartbeats is closed (4408), and so is one whose token expires
+  A socket silent for three heartbeats is closed (4408), and so is one whose token expires
   (4401). Oversized, malformed, unknown or too many frames get an ``error`` frame and are
   dropped; the socket stays open (a client that keeps flooding is closed with 1008).
 """
@@ -33,6 +33,7 @@ from messaging.settings import MessagingSettings
 
 router = APIRouter()
 MAX_STRIKES = 100
+SILENT_HEARTBEATS = 3  # a socket that said nothing for this many heartbeats is dead
 
 
 class Connection:
@@ -226,7 +227,7 @@ async def _heartbeat(conn: Connection, streams: Streams, principal: Principal) -
     interval = conn.settings.ws_heartbeat_seconds
     while True:
         await asyncio.sleep(interval)
-        if time.monotonic() - conn.heard_at > 2 * interval:
+        if time.monotonic() - conn.heard_at > SILENT_HEARTBEATS * interval:
             await conn.ws.close(4408)
             return
         await conn.send({"type": "ping"})

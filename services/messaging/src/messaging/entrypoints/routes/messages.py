@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
+from fastapi.responses import JSONResponse
 
 from chassis.auth import CurrentPrincipal
-from chassis.http import Cursor, Limit, Page, problems
-from messaging.entrypoints.deps import ConversationId, MessageId, ProgramId, Service, Token
+from chassis.http import Created, Cursor, Limit, Page, problems
+from messaging.entrypoints.deps import (
+    ConversationId,
+    Creates,
+    MessageId,
+    ProgramId,
+    Service,
+    Token,
+)
 from messaging.entrypoints.schemas import (
     EditIn,
     MessageIn,
@@ -57,19 +65,21 @@ async def send(
     principal: CurrentPrincipal,
     token: Token,
     service: Service,
-    response: Response,
-) -> MessageOut:
-    sent = await service.send(
-        principal,
-        token,
-        conversation_id,
-        body=body.body,
-        thread_root=body.thread_root,
-        mentions=body.mentions,
-        attachments=body.attachments,
-    )
-    response.headers["Location"] = f"/v1/messages/{sent['id']}"
-    return MessageOut.model_validate(sent)
+    once: Creates,
+) -> JSONResponse:
+    async def create() -> Created:
+        sent = await service.send(
+            principal,
+            token,
+            conversation_id,
+            body=body.body,
+            thread_root=body.thread_root,
+            mentions=body.mentions,
+            attachments=body.attachments,
+        )
+        return Created(MessageOut.model_validate(sent), location=f"/v1/messages/{sent['id']}")
+
+    return await once(body, create)
 
 
 @router.get(
