@@ -30,7 +30,8 @@ from testkit.infra import REPO, Infra, storage_profile
 sys.path.insert(0, str(REPO / "deploy" / "local"))
 import edge
 
-pytestmark = pytest.mark.e2e
+# Services start, then about 20 screens each checked by axe-core: minutes on a busy machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
 HERE = Path(__file__).parent
 ARTIFACTS = HERE / "artifacts"
