@@ -125,7 +125,7 @@ def world(services: dict[str, ServiceProcess]) -> TenantA:
                     "max_group_size": 5,
                     "starts_on": date.today().isoformat(),
                     "ends_on": (date.today() + timedelta(days=90)).isoformat(),
-                    "requires_mentor_approval": False,
+                    "requires_mentor_approval": True,
                 },
                 headers=a.auth("boss", "org_admin"),
             )
@@ -143,6 +143,22 @@ def world(services: dict[str, ServiceProcess]) -> TenantA:
                 http.post(f"{profiles}/v1/programs/{pid}/members", json=body, headers=a.auth(user))
             )["member_id"]
         a.ids |= {"member_id": a.members["ed"], "mentor_id": a.members["mo"]}
+        # mo applies to mentor and the admin approves: then matching may show him
+        applied = http.post(
+            f"{profiles}/v1/programs/{pid}/mentor-applications", json={}, headers=a.auth("mo")
+        )
+        if applied.status_code == 409:  # joining as a mentor already applied
+            applied = http.get(
+                f"{profiles}/v1/programs/{pid}/mentor-applications/mine", headers=a.auth("mo")
+            )
+        a.ids["application_id"] = _ok(applied)["application_id"]
+        _ok(
+            http.post(
+                f"{profiles}/v1/programs/{pid}/mentor-applications/{a.ids['application_id']}/decision",
+                json={"decision": "approved"},
+                headers=a.auth("boss", "org_admin"),
+            )
+        )
         deadline = time.monotonic() + 90
         while (
             http.get(
@@ -191,13 +207,6 @@ def world(services: dict[str, ServiceProcess]) -> TenantA:
             )
         )
         a.ids["run"] = str(run.get("run", 1))
-        a.ids["application_id"] = _ok(
-            http.post(
-                f"{profiles}/v1/programs/{pid}/mentor-applications",
-                json={},
-                headers=a.auth("ann"),
-            )
-        )["application_id"]
     return a
 
 
