@@ -328,6 +328,7 @@ try {
   // 7. One pass in French.
   step("French pass");
   await mentee.page.getByLabel("Language").selectOption("fr");
+  await mentee.page.getByRole("link", { name: "Accueil" }).click();
   await mentee.page.getByRole("heading", { name: /bienvenue/i }).waitFor();
   await screen(mentee.page, "fr-member-home");
   await mentee.page.getByRole("link", { name: "Trouver un mentor" }).click();
@@ -337,6 +338,7 @@ try {
   await mentee.page.getByRole("heading", { name: "Mon profil" }).waitFor();
   await screen(mentee.page, "fr-member-profile");
   await mentor.page.getByLabel("Language").selectOption("fr");
+  await mentor.page.getByRole("link", { name: "Demandes", exact: true }).click();
   await mentor.page.getByRole("heading", { name: "Demandes de mentorat" }).waitFor();
   await screen(mentor.page, "fr-mentor-requests");
   const frAdmin = await newContext(browser, "fr-CA");
