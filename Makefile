@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 STACK := $(PYTHON) deploy/local/stack.py
 
-.PHONY: help deps up down test web test-unit lint bench soak reset topics token
+.PHONY: help deps up down test web test-faults test-unit lint bench soak reset topics token
 
 help:
 	@echo "make up      install what's missing, start infrastructure + services, seed a demo"
@@ -29,7 +29,12 @@ reset:
 	@$(STACK) reset
 
 test: deps web
-	@WEB_PREBUILT=1 $(UV) run --locked pytest
+	@WEB_PREBUILT=1 $(UV) run --locked pytest --ignore=tests/faults
+
+# The fault suite (issue 17) has not yet run to its checker's verdict; until it has, it runs
+# on its own instead of inside `make test` (see README, "Faults and load").
+test-faults: deps
+	@$(UV) run --locked pytest tests/faults
 
 # The web app is built before pytest starts: `npm ci` and the build take minutes on a cold
 # machine, longer than one test's timeout; the browser suite reuses this build.
