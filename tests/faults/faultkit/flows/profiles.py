@@ -155,7 +155,7 @@ async def edits_kept(world: World, ledger: Ledger, platform: Platform) -> list[F
 @registry.snapshot("profiles: every member's own view", service="profiles")
 async def members_view(world: World, clients: Clients) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for user in [*world.mentors, world.probe_mentor, *world.mentees]:
+    for user in [*world.mentors, *world.mentees]:  # not the probe: each catch-up edits it
         r, _ = await clients["profiles"].call(
             "snapshot",
             "GET",
