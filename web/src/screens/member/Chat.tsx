@@ -114,7 +114,7 @@ export function Chat() {
                         <Text size="sm" fw={600} span>
                           {who(m.sender)}
                         </Text>{" "}
-                        <Text size="xs" span c="dimmed">
+                        <Text size="xs" span>
                           {formatDateTime(m.sent_at, i18n.language)}
                         </Text>
                         <Text style={{ whiteSpace: "pre-wrap" }}>{m.state === "visible" ? m.body : t("chat.removed")}</Text>
