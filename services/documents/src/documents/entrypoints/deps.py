@@ -10,10 +10,11 @@ from starlette.requests import ClientDisconnect
 
 from chassis.http import from_app_state
 from chassis.limits import larger_body
+from documents.application.chunk_writer import BodyInterrupted
 from documents.application.documents import EditDocument
 from documents.application.downloads import Downloads
 from documents.application.queries import FindDocuments
-from documents.application.uploads import BodyInterrupted, Uploads
+from documents.application.uploads import Uploads
 
 UploadsCase = Annotated[Uploads, Depends(from_app_state("uploads"))]
 EditCase = Annotated[EditDocument, Depends(from_app_state("edit_document"))]
