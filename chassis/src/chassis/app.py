@@ -87,6 +87,28 @@ def build_runtime(settings: ServiceSettings) -> Runtime:
     )
 
 
+async def shut_down(runtime: Runtime) -> None:
+    """Stop background work, then Kafka, then MongoDB, each step bounded.
+
+    A step that hangs (a handler that swallows cancellation, a consumer stuck in a rebalance)
+    is logged and left behind, so the process still exits before its grace period ends in a
+    SIGKILL; the outbox and uncommitted offsets make up for whatever it left undone."""
+    for task in runtime.background:
+        task.cancel()
+    steps: list[tuple[str, Awaitable[Any]]] = [
+        ("background tasks", asyncio.gather(*runtime.background, return_exceptions=True)),
+        ("kafka", runtime.broker.stop()),
+        ("mongodb", runtime.mongo.close()),
+    ]
+    budget = runtime.settings.shutdown_step_seconds
+    for name, step in steps:
+        try:
+            async with asyncio.timeout(budget):
+                await step
+        except TimeoutError:
+            log.error("shutdown step timed out", extra={"step": name, "seconds": budget})
+
+
 def create_service_app(
     runtime: Runtime,
     *,
@@ -108,11 +130,7 @@ def create_service_app(
         try:
             yield
         finally:
-            for task in runtime.background:
-                task.cancel()
-            await asyncio.gather(*runtime.background, return_exceptions=True)
-            await runtime.broker.stop()
-            await runtime.mongo.close()
+            await shut_down(runtime)
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime

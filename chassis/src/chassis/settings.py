@@ -71,6 +71,11 @@ class ServiceSettings(BaseSettings):
         default=10.0, description="Events younger than this are left to the fast paths."
     )
     max_request_body_bytes: int = 1_000_000
+    shutdown_step_seconds: float = Field(
+        default=10.0,
+        description="Bound on each shutdown step (background tasks, Kafka, MongoDB); three "
+        "steps fit the pods' 45 s grace period.",
+    )
 
     @model_validator(mode="after")
     def _defaults_and_production_guards(self) -> ServiceSettings:
