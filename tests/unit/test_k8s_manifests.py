@@ -21,6 +21,7 @@ import ast
 import functools
 import importlib
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -48,6 +49,10 @@ WAIT_FOR_TOPICS = K8S / "wait_for_topics.py"
 #: The Kafka connection flags and environment both tools share (``add_kafka_arguments``).
 CHASSIS_KAFKA = REPO / "chassis" / "src" / "chassis" / "kafka.py"
 DOCKERFILE = K8S / "Dockerfile"
+#: The web app: its own image (nginx-unprivileged), Deployment and Service, no settings class.
+WEB = "web"
+WEB_DOCKERFILE = K8S / "Dockerfile.web"
+WEB_NGINX = K8S / "web-nginx.conf"
 SHARED_CONFIG = "platform-config"
 #: The settings only a service with object storage has (``MINIO_ENDPOINT`` ...).
 OBJECT_STORAGE_SETTINGS = {
@@ -150,8 +155,13 @@ def base_files() -> list[Path]:
 
 
 def pod_templates(files: list[Path]) -> dict[str, Doc]:
-    """Name -> pod template of every Deployment and Job."""
-    templates = {name: d["spec"]["template"] for name, d in objects(files, "Deployment").items()}
+    """Name -> pod template of every service's Deployment and of the Job (the web app's
+    pod, nginx and no settings, is checked on its own below)."""
+    templates = {
+        name: d["spec"]["template"]
+        for name, d in objects(files, "Deployment").items()
+        if name != WEB
+    }
     templates.update({name: d["spec"]["template"] for name, d in objects(files, "Job").items()})
     return templates
 
@@ -344,7 +354,11 @@ def test_every_kustomization_lists_files_that_exist() -> None:
         listed = list(doc.get("resources", []))
         listed += [p["path"] for p in doc.get("patches", []) if "path" in p]
         listed += [f for g in doc.get("configMapGenerator", []) for f in g.get("envs", [])]
-        listed += [f for g in doc.get("configMapGenerator", []) for f in g.get("files", [])]
+        listed += [  # a file entry may name its key: key=path
+            f.rpartition("=")[2]
+            for g in doc.get("configMapGenerator", [])
+            for f in g.get("files", [])
+        ]
         for entry in listed:
             path = directory / entry
             assert path.exists(), f"{directory}/kustomization.yaml lists missing {entry}"
@@ -398,6 +412,8 @@ def test_every_service_has_its_objects() -> None:
 
 def test_containers_run_their_service_with_probes_on_the_container_port() -> None:
     for name, deployment in objects(base_files(), "Deployment").items():
+        if name == WEB:
+            continue
         template = deployment["spec"]["template"]
         (container,) = template["spec"]["containers"]
         assert container["command"] == ["uvicorn"]
@@ -449,26 +465,31 @@ def test_pods_meet_the_restricted_pod_security_profile() -> None:
     user = re.search(r"^USER\s+(\d+):(\d+)\s*$", DOCKERFILE.read_text(), re.M)
     assert user, "the Dockerfile sets a numeric USER uid:gid"
     for name, template in pod_templates(base_files()).items():
-        spec = template["spec"]
-        pod = spec["securityContext"]
-        assert pod["runAsNonRoot"] is True, name
-        assert pod["runAsUser"] == int(user[1]) and pod["runAsGroup"] == int(user[2]), name
-        assert pod["seccompProfile"]["type"] == "RuntimeDefault", name
-        assert spec["automountServiceAccountToken"] is False, name
-        assert not spec.get("hostNetwork") and not spec.get("hostPID"), name
-        volumes = {v["name"]: v for v in spec.get("volumes", [])}
-        for volume in volumes.values():
-            assert set(volume) - {"name"} <= ALLOWED_VOLUME_KINDS, f"{name}: {volume}"
-        for container in containers(template):
-            where = f"{name}/{container['name']}"
-            security = container["securityContext"]
-            assert security["allowPrivilegeEscalation"] is False, where
-            assert security["readOnlyRootFilesystem"] is True, where
-            assert security["capabilities"]["drop"] == ["ALL"], where
-            assert not security["capabilities"].get("add"), where
-            assert not security.get("privileged"), where
-            tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
-            assert tmp and "emptyDir" in volumes[tmp[0]["name"]], f"{where}: /tmp not writable"
+        check_restricted(name, template, int(user[1]), int(user[2]))
+
+
+def check_restricted(name: str, template: Doc, uid: int, gid: int) -> None:
+    """The pod meets the ``restricted`` profile and runs as its image's numeric user."""
+    spec = template["spec"]
+    pod = spec["securityContext"]
+    assert pod["runAsNonRoot"] is True, name
+    assert pod["runAsUser"] == uid and pod["runAsGroup"] == gid, name
+    assert pod["seccompProfile"]["type"] == "RuntimeDefault", name
+    assert spec["automountServiceAccountToken"] is False, name
+    assert not spec.get("hostNetwork") and not spec.get("hostPID"), name
+    volumes = {v["name"]: v for v in spec.get("volumes", [])}
+    for volume in volumes.values():
+        assert set(volume) - {"name"} <= ALLOWED_VOLUME_KINDS, f"{name}: {volume}"
+    for container in containers(template):
+        where = f"{name}/{container['name']}"
+        security = container["securityContext"]
+        assert security["allowPrivilegeEscalation"] is False, where
+        assert security["readOnlyRootFilesystem"] is True, where
+        assert security["capabilities"]["drop"] == ["ALL"], where
+        assert not security["capabilities"].get("add"), where
+        assert not security.get("privileged"), where
+        tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+        assert tmp and "emptyDir" in volumes[tmp[0]["name"]], f"{where}: /tmp not writable"
 
 
 # --------------------------------------------------------------------------- configuration
@@ -483,6 +504,10 @@ def test_environment_names_are_settings_of_the_service() -> None:
     assert deployments
     for deployment in deployments:  # the base's and any overlay patch's
         name = deployment["metadata"]["name"]
+        if name == WEB:  # nginx: no settings class (its pod takes no environment at all)
+            pod = deployment["spec"]["template"]["spec"]
+            assert not [c for c in pod["containers"] if c.get("env") or c.get("envFrom")], name
+            continue
         cls = services()[name]
         valid = setting_names(cls)
         template = deployment["spec"]["template"]["spec"]
@@ -913,9 +938,136 @@ def test_kustomize_renders_the_base_and_the_example(monkeypatch: pytest.MonkeyPa
         for container in containers(template):
             image = container["image"]
             assert "/" in image and (":" in image.rsplit("/", 1)[1] or "@" in image), image
+    check_ingress_backends(docs)
+    web = templates.pop(WEB)
+    (volume,) = [v for v in web["spec"]["volumes"] if "configMap" in v]
+    assert volume["configMap"]["name"] in configs, "the web app's ConfigMap is not rendered"
+    (config,) = [configs[volume["configMap"]["name"]]["config.json"]]
+    assert json.loads(config)["oidc"]["authority"].startswith("https://"), config
     assert not [v for data in configs.values() for v in data.values() if ".invalid" in v]
     check_production(templates, configs, monkeypatch)
     check_storage(templates, configs, monkeypatch)
     check_kafka(templates, configs)
     policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
     check_network(templates, policies, configs)
+
+
+# --------------------------------------------------------------------------- the web app
+
+
+def check_ingress_backends(docs: list[Doc]) -> None:
+    """Every backend of every Ingress is a Service that exists, by a port it has."""
+    ports = {
+        d["metadata"]["name"]: {p["name"] for p in d["spec"]["ports"]}
+        for d in docs
+        if d["kind"] == "Service"
+    }
+    ingresses = [d for d in docs if d["kind"] == "Ingress"]
+    assert ingresses
+    for ingress in ingresses:
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                service = path["backend"]["service"]
+                where = f"{ingress['metadata']['name']} {path['path']}"
+                assert service["name"] in ports, f"{where}: no Service {service['name']!r}"
+                assert service["port"]["name"] in ports[service["name"]], where
+
+
+def test_every_ingress_backend_is_a_service_of_the_base() -> None:
+    docs = [doc for path in base_files() for doc in load(path)]
+    check_ingress_backends(docs)
+    routed = {
+        p["backend"]["service"]["name"]
+        for d in docs
+        if d["kind"] == "Ingress"
+        for r in d["spec"]["rules"]
+        for p in r["http"]["paths"]
+    }
+    assert WEB in routed and set(services()) <= routed
+
+
+def web_pod() -> Doc:
+    return dict(objects(base_files(), "Deployment")[WEB]["spec"]["template"])
+
+
+def nginx_directives(name: str) -> list[str]:
+    """The arguments of every ``name`` directive in the web image's nginx configuration."""
+    return re.findall(rf"^\s*{name}\s+([^;]+);", WEB_NGINX.read_text(), re.M)
+
+
+def test_the_web_pod_serves_its_config_on_the_port_nginx_listens_on() -> None:
+    files = base_files()
+    for kind in ("ServiceAccount", "Deployment", "Service", "PodDisruptionBudget"):
+        assert WEB in objects(files, kind), f"the web app lacks its {kind}"
+    template = web_pod()
+    (container,) = template["spec"]["containers"]
+    assert not template["spec"].get("initContainers")
+    (port,) = container["ports"]
+    assert port["name"] == "http"
+    assert nginx_directives("listen") == [str(port["containerPort"])]
+    assert "location = /healthz" in WEB_NGINX.read_text()
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}, probe
+    assert container["image"] == "mentorship-web"
+    # /config.json is the ConfigMap's file, where nginx's alias reads it.
+    (alias,) = nginx_directives("alias")
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in template["spec"]["volumes"]}
+    mount = str(PurePosixPath(alias).parent)
+    config_map = volumes[mounts[mount]]["configMap"]
+    assert config_map["items"] == [{"key": "config.json", "path": PurePosixPath(alias).name}]
+    generators = {g["name"]: g for g in kustomization(BASE)["configMapGenerator"]}
+    for directory in (BASE, EXAMPLE):
+        (entry,) = [
+            g
+            for g in kustomization(directory)["configMapGenerator"]
+            if g["name"] == config_map["name"]
+        ]
+        key, _, file = entry["files"][0].partition("=")
+        assert key == "config.json"
+        config = json.loads((directory / file).read_text())
+        # The shape the app reads (web/src/auth/oidc.ts) and the local edge answers.
+        assert set(config) == {"oidc"} and set(config["oidc"]) == {"authority", "client_id"}
+        assert config["oidc"]["client_id"] == "mentorship-web"
+    assert config_map["name"] in generators
+    resources = container["resources"]
+    for resource in ("cpu", "memory"):
+        request, limit = resources["requests"][resource], resources["limits"][resource]
+        assert 0 < quantity(request) <= quantity(limit), resource
+
+
+def test_the_web_image_is_nginx_unprivileged_as_the_pod_runs_it() -> None:
+    text = WEB_DOCKERFILE.read_text()
+    assert re.search(r"^ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:", text, re.M)
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim", text, re.M)
+    user = re.search(r"^USER\s+(\d+):(\d+)\s*$", text, re.M)
+    assert user, "Dockerfile.web sets a numeric USER uid:gid"
+    check_restricted(WEB, web_pod(), int(user[1]), int(user[2]))
+    for source in re.findall(r"^COPY (?!--from)(\S+) ", text, re.M):
+        assert (REPO / source).exists(), f"COPY {source}: no such path"
+    assert "COPY deploy/k8s/web-nginx.conf /etc/nginx/nginx.conf" in text
+    assert "npm ci" in text and "npm run build" in text  # the lock file; types, check, bundle
+    assert all("--locked" in s for s in re.findall(r"uv sync ([^\n\\]*)", text))
+
+
+def test_the_web_nginx_config_is_valid_and_sends_the_edges_headers(tmp_path: Path) -> None:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx not found: `python3 deploy/local/stack.py install` installs it")
+    out = subprocess.run(
+        [nginx, "-t", "-q", "-e", "stderr", "-p", str(tmp_path), "-c", str(WEB_NGINX)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 0, out.stderr
+    import sys
+
+    sys.path.insert(0, str(REPO / "deploy" / "local"))
+    import edge
+
+    text = WEB_NGINX.read_text()
+    assert f'add_header Content-Security-Policy "{edge.CSP}" always;' in text
+    assert "add_header X-Content-Type-Options nosniff always;" in text
+    (config_location,) = re.findall(r"location = /config\.json \{(.*?)\}", text, re.S)
+    assert "Cache-Control no-store always" in config_location
