@@ -29,10 +29,9 @@ reset:
 	@$(STACK) reset
 
 test: deps web
-	@WEB_PREBUILT=1 $(UV) run --locked pytest --ignore=tests/faults/test_faults.py
+	@WEB_PREBUILT=1 $(UV) run --locked pytest
 
-# The fault run (issue 17, ~30 min on a loaded 2-core machine, its one verdict had a checker
-# false positive since fixed) runs on its own; the isolation matrix stays in `make test`.
+# tests/faults alone (also part of `make test`): the bounded fault run and the isolation matrix.
 test-faults: deps
 	@$(UV) run --locked pytest tests/faults
 

@@ -73,6 +73,8 @@ class Result:
     findings: list[Finding]
     duration: float
     setup_seconds: float
+    #: wall seconds of each phase (stack and services, world, load with faults, checks, rebuild)
+    phases: dict[str, float] = field(default_factory=dict)
 
     def by(self, category: str) -> list[Finding]:
         return [f for f in self.findings if f.category == category]
@@ -93,6 +95,7 @@ def service_env(name: str, stack: PrivateStack, run: str) -> dict[str, str]:
         f"{p}_CONSUMER_GROUP_PREFIX": f"{run}.",
         f"{p}_STORAGE_PROFILE": "ferretdb",
         f"{p}_MINIO_ENDPOINT": stack.minio_endpoint,
+        f"{p}_SMTP_PORT": str(stack.ports["STACK_SMTP_PORT"]),  # mail to this run's capture
         f"{p}_RELAY_IDLE_POLL_SECONDS": "0.05",
         f"{p}_LOG_LEVEL": "WARNING",
         **({"MATCHING_EMBEDDINGS_ENABLED": "false"} if name == "matching" else {}),
@@ -326,7 +329,16 @@ async def rebuild(fleet: Fleet) -> None:
 
 async def run(schedule: Schedule, log_dir: Path) -> Result:
     began = time.monotonic()
+    phases: dict[str, float] = {}
+    mark = [began]
+
+    def phase(name: str) -> None:
+        now = time.monotonic()
+        phases[name] = round(now - mark[0], 1)
+        mark[0] = now
+
     async with platform_up(log_dir) as (stack, fleet, _run), httpx.AsyncClient(timeout=30) as http:
+        phase("platform up")
         ledger = Ledger()
         clients = Clients(
             {s: Api(s, lambda s=s: fleet.urls(s), ledger, http) for s in registry.SERVICES}
@@ -334,6 +346,7 @@ async def run(schedule: Schedule, log_dir: Path) -> Result:
         world = World(tenant=f"tenant-faults-{uuid.uuid4().hex[:6]}")
         for step in registry.SETUPS:
             await step.build(world, clients)
+        phase("world")
         setup_seconds = time.monotonic() - began
         ledger.started = time.monotonic()  # the run's clock starts with the load
         ledger.outcomes.clear()
@@ -346,6 +359,7 @@ async def run(schedule: Schedule, log_dir: Path) -> Result:
             load.stop()
             await load_task
         duration = ledger.now()
+        phase("load and faults")
         findings: list[Finding] = []
         await settle(findings, quiesce(world, clients, drill))
         topics = await read_topics(stack.kafka_bootstrap, "", await consumed_and_produced(fleet))
@@ -354,10 +368,14 @@ async def run(schedule: Schedule, log_dir: Path) -> Result:
         findings += order_violations(platform)
         findings += server_errors(ledger, drill.database_down)
         before = await snapshots(world, clients)
+        phase("checks")
         await rebuild(fleet)
         await settle(findings, quiesce(world, clients, drill))
         findings += differences(before, await snapshots(world, clients))
-        return Result(schedule, world, ledger, drill.faults, findings, duration, setup_seconds)
+        phase("rebuild and compare")
+        return Result(
+            schedule, world, ledger, drill.faults, findings, duration, setup_seconds, phases
+        )
 
 
 async def settle(findings: list[Finding], waiting: Awaitable[None]) -> None:
