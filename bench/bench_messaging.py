@@ -6,7 +6,11 @@ memory per idle connection, next to a bare WebSocket echo server measured in the
 * messaging: one uvicorn replica on the local stack; clients are the members of pair
   conversations opened by match-made events; latency = the sender's HTTP POST to the
   other member's socket receiving the event (send -> event store -> read model -> feeds ->
-  Kafka live notice -> socket -> feed read -> frame).
+  Kafka live notice -> the replica reads the message once -> socket -> frame).
+
+The sockets live in a process of their own (``ws_clients.py``, the same for both), apart
+from the sender and from the server; receipts are stamped there on the machine's
+monotonic clock. The file-descriptor limit is raised to its hard limit for all three.
 
 ``BENCH_MESSAGING_CLIENTS`` (default 1000), ``BENCH_MESSAGING_RATE`` (messages/s, 20),
 ``BENCH_MESSAGING_SECONDS`` (10), ``BENCH_MESSAGING_BURST_SECONDS`` (8).
@@ -15,9 +19,11 @@ memory per idle connection, next to a bare WebSocket echo server measured in the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -27,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import websockets
 from aiokafka import AIOKafkaProducer
 
 from chassis.devtokens import mint_token
@@ -70,6 +75,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 async def wait_port(port: int, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,62 +93,89 @@ async def wait_port(port: int, timeout: float = 300) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
-async def connect_all(urls: list[str], hello: list[str | None]) -> list[Any]:
-    sockets: list[Any] = []
-    for start in range(0, len(urls), 25):
-        batch = await asyncio.gather(
-            *(
-                websockets.connect(u, max_queue=None, ping_interval=None, open_timeout=120)
-                for u in urls[start : start + 25]
-            )
+class Clients:
+    """The client process: connects every socket, then reports each receipt."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.path = Path(tempfile.mkstemp(prefix="bench-ws-", suffix=".json")[1])
+        self.path.write_text(json.dumps(config))
+        self.process: asyncio.subprocess.Process | None = None
+        self.receipts: dict[str, float] = {}  # messaging: body -> receipt time
+        self.latencies: list[float] = []  # echo: measured in the client process
+        self.ready = asyncio.get_running_loop().create_future()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self, timeout: float = 600) -> int:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(Path(__file__).parent / "ws_clients.py"),
+            str(self.path),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=2**20,
         )
-        for ws, h in zip(batch, hello[start : start + 25], strict=True):
-            if h is not None:
-                await ws.send(h)
-        sockets.extend(batch)
-    return sockets
+        self._reader = asyncio.create_task(self._read())
+        return int(await asyncio.wait_for(self.ready, timeout))
+
+    async def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        while line := await self.process.stdout.readline():
+            item = json.loads(line)
+            if "ready" in item:
+                self.ready.set_result(item["ready"])
+            elif "latency" in item:
+                self.latencies.append(item["latency"])
+            elif item.get("body") is not None:
+                self.receipts.setdefault(item["body"], item["t"])
+        if not self.ready.done():
+            self.ready.set_exception(RuntimeError("the client process ended before connecting"))
+
+    async def command(self, line: str) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(f"{line}\n".encode())
+        await self.process.stdin.drain()
+
+    async def close(self) -> None:
+        if self.process is None:
+            return
+        if self.process.returncode is None:
+            with contextlib.suppress(Exception):
+                await self.command("close")
+            try:
+                await asyncio.wait_for(self.process.wait(), 60)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        if self._reader is not None:
+            self._reader.cancel()
 
 
 async def echo_baseline() -> dict[str, float]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", ECHO, str(port)])
+    clients = Clients({"mode": "echo", "urls": [f"ws://127.0.0.1:{port}"] * CLIENTS})
     try:
         await wait_port(port)
         before = rss_kb(process.pid)
-        sockets = await connect_all([f"ws://127.0.0.1:{port}"] * CLIENTS, [None] * CLIENTS)
+        connected = await clients.start()
         await asyncio.sleep(1)
-        per_connection = (rss_kb(process.pid) - before) / CLIENTS
-        sent: dict[str, float] = {}
-        latencies: list[float] = []
-
-        async def reader(ws: Any) -> None:
-            async for frame in ws:
-                latencies.append(time.perf_counter() - sent.pop(frame))
-
-        readers = [asyncio.create_task(reader(ws)) for ws in sockets]
-        latency = await steady(lambda k: _echo_send(random.choice(sockets), sent, k), latencies)
-        latencies.clear()
-        count = await burst(lambda k: _echo_send(random.choice(sockets), sent, k), latencies)
-        for task in readers:
-            task.cancel()
-        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        per_connection = (rss_kb(process.pid) - before) / connected
+        latency = await steady(lambda k: clients.command(f"send {k}"), lambda: clients.latencies)
+        clients.latencies.clear()
+        count = await burst(lambda k: clients.command(f"send {k}"), lambda: clients.latencies)
         return {
             **latency,
             "burst_per_s": count / BURST_SECONDS,
             "kb_per_connection": per_connection,
+            "clients": connected,
         }
     finally:
+        await clients.close()
         process.terminate()
         process.wait(10)
 
 
-async def _echo_send(ws: Any, sent: dict[str, float], k: int) -> None:
-    frame = f"m{k}"
-    sent[frame] = time.perf_counter()
-    await ws.send(frame)
-
-
-async def steady(send: Any, latencies: list[float]) -> dict[str, float]:
+async def steady(send: Any, latencies: Any) -> dict[str, float]:
     """Sends at RATE for SECONDS; the latencies of what was received."""
     interval = 1 / RATE
     started = time.perf_counter()
@@ -148,16 +186,19 @@ async def steady(send: Any, latencies: list[float]) -> dict[str, float]:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(send(k)))
     await asyncio.gather(*tasks)
-    await asyncio.sleep(2)
+    await asyncio.sleep(3)
+    values = latencies()
     return {
-        "p50_ms": pct(latencies, 0.5),
-        "p99_ms": pct(latencies, 0.99),
-        "received": len(latencies),
+        "p50_ms": pct(values, 0.5),
+        "p99_ms": pct(values, 0.99),
+        "received": len(values),
+        "sent": int(RATE * SECONDS),
     }
 
 
-async def burst(send: Any, latencies: list[float], concurrency: int = 16) -> int:
-    """As many sends as ``concurrency`` senders manage in BURST_SECONDS; deliveries counted."""
+async def burst(send: Any, latencies: Any, concurrency: int = 16) -> int:
+    """As many sends as ``concurrency`` senders manage in BURST_SECONDS; deliveries counted
+    (those that arrive within the window and 2 s after)."""
     deadline = time.perf_counter() + BURST_SECONDS
     counter = iter(range(10**9))
 
@@ -167,7 +208,53 @@ async def burst(send: Any, latencies: list[float], concurrency: int = 16) -> int
 
     await asyncio.gather(*(sender() for _ in range(concurrency)))
     await asyncio.sleep(2)
-    return len(latencies)
+    return len(latencies())
+
+
+async def open_conversations(
+    infra: Infra, prefix: str, tenant: str, users: list[tuple[str, str]]
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, linger_ms=5)
+    await producer.start()
+    try:
+        for i, (mentor, mentee) in enumerate(users):
+            payload = MatchMadeV1(
+                tenant_id=tenant,
+                match_id=f"bm{i}",
+                program_id="bench",
+                mode="one_to_one",
+                mentor=Participant(member_id=f"m-{mentor}", user_id=mentor),
+                mentees=[Participant(member_id=f"m-{mentee}", user_id=mentee)],
+                origin="request",
+            )
+            body, headers = to_kafka(new_event(payload, source="/bench", subject=payload.match_id))
+            await producer.send(
+                prefix + "match-made", body, key=payload.match_id.encode(), headers=headers
+            )
+    finally:
+        await producer.stop()
+
+
+async def wait_opened(
+    http: httpx.AsyncClient, tokens: dict[str, str], users: list[tuple[str, str]]
+) -> float:
+    """Until every pair's conversation is listed for its mentee; the seconds it took."""
+    started = time.monotonic()
+    missing = [mentee for _, mentee in users]
+    while missing and time.monotonic() - started < 900:
+        await asyncio.sleep(2)
+        sample = missing[-20:]
+        found = await asyncio.gather(
+            *(
+                http.get("/v1/conversations", headers={"Authorization": f"Bearer {tokens[u]}"})
+                for u in sample
+            )
+        )
+        if all(r.status_code == 200 and r.json() for r in found):
+            missing = missing[:-20]
+    if missing:
+        raise RuntimeError(f"{len(missing)} conversations not opened in time")
+    return time.monotonic() - started
 
 
 async def messaging(infra: Infra) -> dict[str, float]:
@@ -200,6 +287,8 @@ async def messaging(infra: Infra) -> dict[str, float]:
             str(port),
             "--log-level",
             "warning",
+            "--backlog",
+            "4096",
         ],
         env=env,
         cwd=REPO,
@@ -207,73 +296,41 @@ async def messaging(infra: Infra) -> dict[str, float]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    clients: Clients | None = None
     try:
         await wait_port(port)
         pairs = CLIENTS // 2
         users = [(f"mentor-{i}", f"mentee-{i}") for i in range(pairs)]
-        producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, linger_ms=5)
-        await producer.start()
-        for i, (mentor, mentee) in enumerate(users):
-            payload = MatchMadeV1(
-                tenant_id=tenant,
-                match_id=f"bm{i}",
-                program_id="bench",
-                mode="one_to_one",
-                mentor=Participant(member_id=f"m-{mentor}", user_id=mentor),
-                mentees=[Participant(member_id=f"m-{mentee}", user_id=mentee)],
-                origin="request",
-            )
-            body, headers = to_kafka(new_event(payload, source="/bench", subject=payload.match_id))
-            await producer.send(
-                prefix + "match-made", body, key=payload.match_id.encode(), headers=headers
-            )
-        await producer.stop()
+        await open_conversations(infra, prefix, tenant, users)
         tokens = {u: mint_token(u, tenant, ttl_seconds=3600) for pair in users for u in pair}
         async with httpx.AsyncClient(
             base_url=base, timeout=30, limits=httpx.Limits(max_connections=32)
         ) as http:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                last = users[-1][1]
-                rows = (
-                    await http.get(
-                        "/v1/conversations", headers={"Authorization": f"Bearer {tokens[last]}"}
-                    )
-                ).json()
-                if rows:
-                    break
-                await asyncio.sleep(1)
-            opened_at = time.monotonic()
+            opening_s = await wait_opened(http, tokens, users)
             before = rss_kb(process.pid)
-            hello = [
-                json.dumps({"type": "hello", "token": tokens[u], "after": None})
-                for pair in users
-                for u in pair
-            ]
-            sockets = await connect_all([f"ws://127.0.0.1:{port}/v1/stream"] * len(hello), hello)
+            everyone = [u for pair in users for u in pair]
+            clients = Clients(
+                {
+                    "mode": "messaging",
+                    "urls": [f"ws://127.0.0.1:{port}/v1/stream"] * len(everyone),
+                    "hello": [
+                        json.dumps({"type": "hello", "token": tokens[u], "after": None})
+                        for u in everyone
+                    ],
+                    "users": everyone,
+                }
+            )
+            connected = await clients.start()
             await asyncio.sleep(3)
-            per_connection = (rss_kb(process.pid) - before) / len(sockets)
+            per_connection = (rss_kb(process.pid) - before) / connected
             sent: dict[str, float] = {}
-            latencies: list[float] = []
             failed: list[int] = []
 
-            async def reader(ws: Any) -> None:
-                async for raw in ws:
-                    frame = json.loads(raw)
-                    if frame.get("type") == "ping":
-                        await ws.send('{"type":"pong"}')
-                    message = frame.get("message") or {}
-                    if frame.get("kind") == "message.created" and message.get("body") in sent:
-                        if message["sender"] != frame.get("_me"):
-                            latencies.append(time.perf_counter() - sent.pop(message["body"]))
-
-            readers = [asyncio.create_task(reader(ws)) for ws in sockets]
-
             async def send(k: int) -> None:
-                mentor, _ = random.choice(users)
+                pair = random.randrange(pairs)
+                mentor = users[pair][0]
                 body = f"bench message {k} {uuid.uuid4().hex[:6]}"
-                sent[body] = time.perf_counter()
-                pair = users.index((mentor, _))
+                sent[body] = time.monotonic()
                 try:
                     r = await http.post(
                         f"/v1/conversations/m-bm{pair}/messages",
@@ -287,47 +344,55 @@ async def messaging(infra: Infra) -> dict[str, float]:
                     failed.append(k)
                     sent.pop(body, None)
 
-            del opened_at
+            def latencies() -> list[float]:
+                return [clients.receipts[b] - t for b, t in sent.items() if b in clients.receipts]
+
             latency = await steady(send, latencies)
-            latencies.clear()
+            sent.clear()
             count = await burst(send, latencies)
-            for task in readers:
-                task.cancel()
-            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
             return {
                 "failed_sends": len(failed),
                 **latency,
                 "burst_per_s": count / BURST_SECONDS,
                 "kb_per_connection": per_connection,
-                "clients": len(sockets),
+                "clients": connected,
+                "opening_s": opening_s,
             }
     finally:
+        if clients is not None:
+            await clients.close()
         process.terminate()
         process.wait(20)
 
 
 async def run() -> list[dict[str, object]]:
+    raise_fd_limit()
+    load_before = os.getloadavg()[0]
     with provide() as infra:
         echo = await echo_baseline()
         chat = await messaging(infra)
+    load = f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}"
     return [
         {
-            "measure": f"bare WebSocket echo, {CLIENTS} clients, {RATE:.0f}/s",
+            "measure": f"bare WebSocket echo, {echo['clients']:.0f} clients, {RATE:.0f}/s",
             "p50 ms": echo["p50_ms"],
             "p99 ms": echo["p99_ms"],
+            "received": f"{echo['received']:.0f}/{echo['sent']:.0f}",
             "sustained/s": echo["burst_per_s"],
             "KB per idle connection": echo["kb_per_connection"],
+            "load avg (1 min)": load,
         },
         {
             "measure": f"messaging send->receipt, {chat['clients']:.0f} clients, {RATE:.0f}/s",
             "p50 ms": chat["p50_ms"],
             "p99 ms": chat["p99_ms"],
-            "received": chat["received"],
+            "received": f"{chat['received']:.0f}/{chat['sent']:.0f}",
             "failed sends": chat["failed_sends"],
             "sustained/s": chat["burst_per_s"],
             "KB per idle connection": chat["kb_per_connection"],
             "p99 ratio to echo": chat["p99_ms"] / echo["p99_ms"],
             "sustained ratio to echo": chat["burst_per_s"] / echo["burst_per_s"],
+            "conversations opened in s": chat["opening_s"],
             "goal": "p99 < 100 ms",
         },
     ]

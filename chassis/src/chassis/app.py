@@ -73,6 +73,7 @@ def build_runtime(settings: ServiceSettings) -> Runtime:
         idle_poll_seconds=settings.relay_idle_poll_seconds,
         sweep_seconds=settings.relay_sweep_seconds,
         grace_seconds=settings.relay_grace_seconds,
+        record_seconds=settings.relay_record_seconds,
     )
     return Runtime(
         settings=settings,

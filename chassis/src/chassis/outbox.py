@@ -20,7 +20,11 @@ to now) and forgets batch records below it, so that collection stays small.
 At-least-once by construction: a batch is recorded as published only after Kafka
 acknowledged all of it (idempotent producer, ``acks=all``). A crash between the
 acknowledgement and the record re-publishes those events with the same CloudEvent ids;
-consumers drop the duplicates.
+consumers drop the duplicates. With ``record_seconds`` the fast path records what it
+published at most that often, in one document (on FerretDB every insert takes the
+database's one write lock, and a record per published event was a write per request);
+the window for such duplicates grows by that much, and a sweep first records what is
+waiting, so it never re-publishes an acknowledged event of its own process.
 """
 
 from __future__ import annotations
@@ -119,6 +123,7 @@ class OutboxRelay:
         sweep_seconds: float = 30.0,
         grace_seconds: float = 10.0,
         lease_seconds: float = 10.0,
+        record_seconds: float = 0.0,
     ) -> None:
         self.store = store
         self.broker = broker
@@ -128,6 +133,9 @@ class OutboxRelay:
         self.sweep_seconds = sweep_seconds
         self.grace = timedelta(seconds=grace_seconds)
         self.lease_seconds = lease_seconds
+        self.record_seconds = record_seconds
+        self._unrecorded: list[dict[str, Any]] = []  # published, record not written yet
+        self._record_due = 0.0
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         db = store.collection.database
         self.published = PublishedLog(db, f"{store.collection.name}_published")
@@ -153,7 +161,13 @@ class OutboxRelay:
     async def publish_fresh(self) -> int:
         """Fast path: publish what this process appended since the last call."""
         docs, self._fresh = self._fresh[: self.batch_size], self._fresh[self.batch_size :]
-        return await self._publish(docs)
+        return await self._publish(docs, defer=self.record_seconds > 0)
+
+    async def record_published(self) -> None:
+        """Write the record of what the fast path published and has not recorded yet."""
+        docs, self._unrecorded = self._unrecorded, []
+        if docs:
+            await self.published.record(docs)
 
     async def sweep(self, *, settle: bool = False) -> int | None:
         """Publish every stored event that no relay published; ``None`` without the lease.
@@ -163,6 +177,7 @@ class OutboxRelay:
         """
         if not await self._hold_lease():
             return None
+        await self.record_published()  # so this process' own acknowledged events are skipped
         lease = await self._state.find_one({"_id": "watermark"}) or {}
         mark = lease.get("watermark")
         cursor: Position | None = tuple(mark) if mark else None
@@ -224,12 +239,19 @@ class OutboxRelay:
 
     # ------------------------------------------------------------------ publishing
 
-    async def _publish(self, docs: list[dict[str, Any]]) -> int:
+    async def _publish(self, docs: list[dict[str, Any]], *, defer: bool = False) -> int:
         if not docs:
             return 0
         acks = [await self._send(message) for doc in docs for message in doc["outbox"]]
         await asyncio.gather(*acks)
-        await self.published.record(docs)
+        if defer:
+            if not self._unrecorded:
+                self._record_due = asyncio.get_running_loop().time() + self.record_seconds
+            self._unrecorded.extend(docs)
+            if len(self._unrecorded) >= self.batch_size:
+                await self.record_published()
+        else:
+            await self.published.record(docs)
         now = datetime.now(UTC)
         for doc in docs:
             for message in doc["outbox"]:
@@ -288,12 +310,19 @@ class OutboxRelay:
                     swept = await self.sweep()
                     self._next_sweep = loop.time() + self.sweep_seconds
                     published += swept or 0
+                if self._unrecorded and loop.time() >= self._record_due:
+                    await self.record_published()
                 backoff = 0.1
                 if self._fresh:
                     continue
+                wait = self.idle_poll_seconds
+                if self._unrecorded:
+                    wait = max(0.0, min(wait, self._record_due - loop.time()))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), wait)
             except asyncio.CancelledError:
+                with contextlib.suppress(Exception):  # else re-published by the next start
+                    await asyncio.wait_for(self.record_published(), 2.0)
                 raise
             except Exception:
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)

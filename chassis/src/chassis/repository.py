@@ -5,10 +5,11 @@
   snapshot only costs more events to read; the events decide.
 * **save**: the pending events as one commit at the version the aggregate was loaded at
   (all or nothing; a concurrent writer makes it a :class:`ConcurrencyError`), with the
-  integration events for Kafka in the same insert, then the snapshot, version-guarded
-  (an older state never replaces a newer one on MongoDB; on FerretDB, whose conditional
-  writes are not atomic, a lost race leaves an older snapshot, which load repairs by
-  reading the events after it).
+  integration events for Kafka in the same insert, then the snapshot: a new stream's is
+  an insert (the cheap write on FerretDB), a later one is version-guarded (an older state
+  never replaces a newer one on MongoDB; on FerretDB, whose conditional writes are not
+  atomic, a lost race leaves an older snapshot, which load repairs by reading the events
+  after it).
 
 Every aggregate of every service goes through this class; services do not write
 snapshots or event documents of their own.
@@ -46,11 +47,18 @@ class AggregateRepository(Generic[A]):
         *,
         storage: StorageProfile,
         snapshots: str,
+        snapshot_every: int = 1,
     ) -> None:
+        """``snapshot_every``: write a snapshot when a save crosses a multiple of that
+        many versions (1: every save). Streams of a few events (a chat message and its
+        reactions) load as cheaply from their commits, and a snapshot is one more write."""
+        if snapshot_every < 1:
+            raise ValueError("snapshot_every must be at least 1")
         self.store = store
         self.aggregate = aggregate
         self.storage = storage
         self.snapshots = storage.hot(db, snapshots)
+        self.snapshot_every = snapshot_every
 
     async def load(self, stream_id: str) -> A:
         """The current state; a stream without events is a new aggregate at version 0."""
@@ -84,8 +92,14 @@ class AggregateRepository(Generic[A]):
             tenant_id=tenant_id if tenant_id is not None else aggregate.tenant_id,
             messages=messages,
         )
+        loaded = aggregate.loaded_version
         aggregate.mark_saved()
-        await self.write_snapshot(aggregate)
+        if aggregate.version // self.snapshot_every == loaded // self.snapshot_every:
+            return stored  # loads fold these few commits
+        if loaded == 0:
+            await self._insert_snapshots([aggregate])
+        else:
+            await self.write_snapshot(aggregate)
         return stored
 
     async def save_new(

@@ -70,6 +70,11 @@ class ServiceSettings(BaseSettings):
     relay_grace_seconds: float = Field(
         default=10.0, description="Events younger than this are left to the fast paths."
     )
+    relay_record_seconds: float = Field(
+        default=0.0,
+        description="How long the fast path may wait to record what it published, so one "
+        "record covers many events (0: a record per published batch).",
+    )
     max_request_body_bytes: int = 1_000_000
     shutdown_step_seconds: float = Field(
         default=10.0,

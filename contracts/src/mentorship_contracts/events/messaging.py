@@ -4,10 +4,11 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
-from ._types import MAX_PEOPLE, Id, UserId
-from .base import EventPayload
+from ._types import MAX_PEOPLE, Id, ShortText, UserId
+from .base import ContractModel, EventPayload
 
 __all__ = [
+    "LiveEntry",
     "LiveNoticeV1",
     "MessageDeletedV1",
     "MessageEditedV1",
@@ -88,6 +89,20 @@ class MessageReadV1(EventPayload):
     read_at: AwareDatetime
 
 
+class LiveEntry(ContractModel):
+    """A feed entry as a live notice carries it: what changed and ids, never text."""
+
+    kind: ShortText
+    conversation_id: Id
+    change: ShortText | None = None
+    message_id: Id | None = None
+    user_id: UserId | None = None
+    up_to: Annotated[int, Field(ge=0)] | None = None
+    emoji: ShortText | None = None
+    on: bool | None = None
+    at: float | None = None
+
+
 class LiveNoticeV1(EventPayload):
     """Internal to the messaging service's replicas: these members have something new in
     their feeds (or someone is typing). Ids only; each replica reads the feeds of its own
@@ -101,4 +116,14 @@ class LiveNoticeV1(EventPayload):
     user_ids: Annotated[list[UserId], Field(max_length=MAX_PEOPLE)]
     typing_user_id: UserId | None = Field(
         default=None, description="Set when this notice only says that someone is typing."
+    )
+    positions: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=MAX_PEOPLE)] | None = (
+        Field(
+            default=None,
+            description="Each member's new feed position (same order as user_ids): a socket "
+            "at the position before takes the entry from the notice, without reading its feed.",
+        )
+    )
+    entry: LiveEntry | None = Field(
+        default=None, description="The feed entry these positions hold (never text)."
     )

@@ -44,6 +44,8 @@ from messaging.entrypoints.deps import UseCases
 from messaging.settings import MessagingSettings
 
 log = logging.getLogger("messaging.bootstrap")
+#: a message is a few commits (posted, an edit, reactions): a snapshot every 8 versions
+MESSAGE_SNAPSHOT_EVERY = 8
 
 
 def create_app(settings: MessagingSettings | None = None) -> FastAPI:
@@ -51,11 +53,13 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
     runtime = build_runtime(settings)
     store, db, storage = runtime.events, runtime.db, runtime.storage
 
-    def repo(cls: type, snapshots: str) -> AggregateRepository:
-        return AggregateRepository(store, db, cls, storage=storage, snapshots=snapshots)
+    def repo(cls: type, snapshots: str, every: int = 1) -> AggregateRepository:
+        return AggregateRepository(
+            store, db, cls, storage=storage, snapshots=snapshots, snapshot_every=every
+        )
 
     conversations = repo(Conversation, "conversation_snapshots")
-    messages = repo(Message, "message_snapshots")
+    messages = repo(Message, "message_snapshots", every=MESSAGE_SNAPSHOT_EVERY)
     markers = repo(ReadMarker, "read_marker_snapshots")
     preferences = repo(DigestPreference, "digest_preference_snapshots")
     policies = repo(ProgramPolicy, "policy_snapshots")
@@ -75,7 +79,7 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
     attachments = (
         DocumentsApiAttachments(settings.documents_url) if settings.documents_url else shares
     )
-    hub = Hub()
+    hub = Hub(messages=views.many)
     bus = KafkaLiveBus(runtime.broker, settings, hub)
     bus.subscribe()
     redaction = EventRedaction(store)

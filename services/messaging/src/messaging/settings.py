@@ -48,5 +48,10 @@ class MessagingSettings(ServiceSettings):
         default=10_000,
         description="How far back (feed positions) a reconnecting client may resume.",
     )
+    relay_record_seconds: float = Field(
+        default=0.25,
+        description="The outbox relay records what it published at most this often (one "
+        "write for many messages instead of one per message).",
+    )
     sends_per_second: float = Field(default=5.0, description="Per member, per replica.")
     send_burst: int = 20

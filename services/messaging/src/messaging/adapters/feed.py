@@ -2,8 +2,14 @@
 
 A feed position is claimed by inserting ``<tenant>|<user>|<position>`` (unique ``_id``):
 a concurrent writer that lost tries the next position, so positions are dense and each
-is written once. The head document is only a hint (kept with ``$max``, which may lose a
-race on FerretDB); the true head is found by probing forward from it.
+is written once. The entries are one plain collection on every storage profile (only
+inserts, and reads and deletes by ``_id``, which need no partitions), so one entry for
+all the members of a conversation is one ``insert_many``: one write for every member's
+claim (FerretDB's SQLite backend keeps a database in one file, whose writes queue for
+one lock). The head document is only a hint (kept with ``$max``, which may lose a race
+on FerretDB), written every ``HINT_EVERY`` positions because an update is the expensive
+write there; the true head is found by probing forward from it (``HINT_EVERY`` point
+reads at once) or from what this replica last wrote.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ import time
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from chassis.mongo import retry_transient
-from chassis.storage import StorageProfile, replace, upsert
+from chassis.storage import Partitioned, StorageProfile, replace, upsert
+
+HINT_EVERY = 16
+DUPLICATE_KEY = 11000
 
 
 def _key(tenant_id: str, user_id: str) -> str:
@@ -29,7 +38,7 @@ class FeedStore:
 
     def __init__(self, db: AsyncDatabase, storage: StorageProfile, *, backlog: int) -> None:
         self.backlog = backlog
-        self.entries = storage.hot(db, "feed")
+        self.entries = Partitioned(db, "feed_entries", 1)
         self.heads = storage.hot(db, "feed_heads")
         self._known: dict[str, int] = {}  # this replica's last known head per member
 
@@ -37,41 +46,83 @@ class FeedStore:
     def entry_id(tenant_id: str, user_id: str, position: int) -> str:
         return f"{_key(tenant_id, user_id)}|{position:012d}"
 
-    async def _hint(self, key: str) -> int:
-        if key in self._known:
-            return self._known[key]
+    async def _stored_hint(self, key: str) -> int:
         doc = await retry_transient(lambda: self.heads.find_one(key))
         return int(doc["p"]) if doc else 0
 
+    async def _next(self, tenant_id: str, user_id: str) -> int:
+        """The position to try first: after this replica's last known head, else the
+        probed head (another replica or a restart moved it)."""
+        known = self._known.get(_key(tenant_id, user_id))
+        return known + 1 if known is not None else await self.head(tenant_id, user_id) + 1
+
     async def append(self, tenant_id: str, user_id: str, entry: dict[str, Any]) -> int:
+        return (await self.append_many(tenant_id, [user_id], entry))[user_id]
+
+    async def append_many(
+        self, tenant_id: str, user_ids: list[str], entry: dict[str, Any]
+    ) -> dict[str, int]:
+        """Appends ``entry`` to each member's feed; their new positions."""
+        users = list(dict.fromkeys(user_ids))
+        starts = await asyncio.gather(*(self._next(tenant_id, u) for u in users))
+        tries = dict(zip(users, starts, strict=True))
+        claimed: dict[str, int] = {}
+        while tries:
+            groups: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+            for user, position in tries.items():
+                doc_id = self.entry_id(tenant_id, user, position)
+                groups.setdefault(self.entries.partition(doc_id), []).append(
+                    (user, {"_id": doc_id, "position": position, **entry})
+                )
+            lost = await asyncio.gather(*(self._insert(i, claims) for i, claims in groups.items()))
+            lost_users = {u for group in lost for u in group}
+            for user, position in tries.items():
+                if user not in lost_users:
+                    claimed[user] = position
+            tries = {u: tries[u] + 1 for u in lost_users}  # a concurrent writer took it
+        await asyncio.gather(*(self._claimed(tenant_id, u, p) for u, p in claimed.items()))
+        return claimed
+
+    async def _insert(self, partition: int, claims: list[tuple[str, dict[str, Any]]]) -> set[str]:
+        """Inserts the claims; the members whose position was taken already."""
+        users, docs = [u for u, _ in claims], [d for _, d in claims]
+        collection = self.entries.collections[partition]
+        try:
+            if len(docs) == 1:
+                await retry_transient(lambda: collection.insert_one(docs[0]))
+            else:
+                await retry_transient(lambda: collection.insert_many(docs, ordered=False))
+        except DuplicateKeyError:
+            return {users[0]}
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            return {users[e["index"]] for e in errors}
+        return set()
+
+    async def _claimed(self, tenant_id: str, user_id: str, position: int) -> None:
         key = _key(tenant_id, user_id)
-        position = await self._hint(key) + 1
-        while True:
-            doc = {
-                "_id": self.entry_id(tenant_id, user_id, position),
-                "position": position,
-                **entry,
-            }
-            collection = self.entries.of(doc["_id"])
-            try:
-                await retry_transient(lambda d=doc, c=collection: c.insert_one(d))  # type: ignore[misc]
-                break
-            except DuplicateKeyError:
-                position += 1
         self._known[key] = max(self._known.get(key, 0), position)
-        await upsert(self.heads.of(key), key, {"$max": {"p": position}})
+        if position % HINT_EVERY == 1:
+            await upsert(self.heads.of(key), key, {"$max": {"p": position}})
         if position > self.backlog:
             old = self.entry_id(tenant_id, user_id, position - self.backlog)
             await retry_transient(lambda: self.entries.of(old).delete_one({"_id": old}))
-        return position
 
     async def head(self, tenant_id: str, user_id: str) -> int:
         key = _key(tenant_id, user_id)
-        position = await self._hint(key)
-        while await self.entries.find_one(
-            self.entry_id(tenant_id, user_id, position + 1), {"_id": 1}
-        ):
-            position += 1
+        known = self._known.get(key)
+        position = known if known is not None else await self._stored_hint(key)
+        chunk = 1  # usually the hint is the head (or a new member has none)
+        while True:
+            ids = [self.entry_id(tenant_id, user_id, position + k) for k in range(1, chunk + 1)]
+            found = await asyncio.gather(*(self.entries.find_one(i, {"_id": 1}) for i in ids))
+            present = next((k for k, doc in enumerate(found) if doc is None), len(found))
+            position += present
+            if present < len(found):
+                break
+            chunk = HINT_EVERY
         self._known[key] = max(self._known.get(key, 0), position)
         return position
 
@@ -96,17 +147,28 @@ class FeedStore:
 
 
 class PresenceStore:
-    """When each member was last seen by a socket (connect, every heartbeat, leave)."""
+    """When each member was last seen by a socket (connect, heartbeats, leave). A member
+    this replica recorded less than a quarter of ``active_seconds`` ago is not written
+    again (with many idle sockets, those writes were most of the database's work); "active"
+    is decided against ``active_seconds``, so the error is at most that quarter."""
 
     def __init__(
         self, db: AsyncDatabase, storage: StorageProfile, *, active_seconds: float
     ) -> None:
         self.seen_at = storage.hot(db, "presence")
         self.active_seconds = active_seconds
+        self._written: dict[str, float] = {}
 
     async def seen(self, tenant_id: str, user_id: str) -> None:
         key = _key(tenant_id, user_id)
-        await replace(self.seen_at.of(key), key, {"_id": key, "at": time.time()})
+        now = time.time()
+        if now - self._written.get(key, 0.0) < self.active_seconds / 4:
+            return
+        await replace(self.seen_at.of(key), key, {"_id": key, "at": now})
+        self._written[key] = now
+        if len(self._written) > 100_000:  # forget the oldest half (members long gone)
+            for old in sorted(self._written, key=self._written.__getitem__)[:50_000]:
+                del self._written[old]
 
     async def active(self, tenant_id: str, user_id: str) -> bool:
         doc = await retry_transient(lambda: self.seen_at.find_one(_key(tenant_id, user_id)))

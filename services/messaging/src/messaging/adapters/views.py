@@ -14,10 +14,13 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from chassis.mongo import retry_transient
 from chassis.storage import StorageProfile, replace, upsert
 from messaging.domain.conversation import Conversation
+
+HEAD_HINT_EVERY = 16
 
 
 class MessageViewsStore:
@@ -45,6 +48,12 @@ class MessageViewsStore:
             "terms": terms,
         }
         collection = self.messages.of(view["id"])
+        if version == 1:  # a new message: an insert (on FerretDB far cheaper than an upsert)
+            try:
+                await retry_transient(lambda: collection.insert_one(doc))
+                return
+            except DuplicateKeyError:
+                pass  # projected already (a retry, or a later version won)
         current = await retry_transient(
             lambda: collection.find_one({"_id": view["id"]}, {"version": 1})
         )
@@ -66,19 +75,32 @@ class MessageViewsStore:
         return [self._public(d) for d in docs]
 
     async def head(self, conversation_id: str) -> int:
-        """The conversation's last message number: the stored hint, then probing forward
-        by id (a hint can lag behind a concurrent sender; the messages cannot)."""
-        doc = await retry_transient(lambda: self.heads.find_one(conversation_id))
-        number = max(self._heads.get(conversation_id, 0), int(doc["n"]) if doc else 0)
-        while await self.messages.find_one(f"{conversation_id}.{number + 1}", {"_id": 1}):
-            number += 1
+        """The conversation's last message number: what this replica last saw, or the
+        stored hint, then probing forward by id (a hint can lag behind a concurrent
+        sender or another replica; the messages cannot)."""
+        number = self._heads.get(conversation_id)
+        if number is None:
+            doc = await retry_transient(lambda: self.heads.find_one(conversation_id))
+            number = int(doc["n"]) if doc else 0
+        chunk = 1
+        while True:
+            ids = [f"{conversation_id}.{number + k}" for k in range(1, chunk + 1)]
+            found = await asyncio.gather(*(self.messages.find_one(i, {"_id": 1}) for i in ids))
+            present = next((k for k, d in enumerate(found) if d is None), len(found))
+            number += present
+            if present < len(found):
+                break
+            chunk = HEAD_HINT_EVERY
         self._heads[conversation_id] = number
         return number
 
     async def note_head(self, conversation_id: str, number: int) -> None:
+        """Remembers the head; stored every ``HEAD_HINT_EVERY`` messages (an update is the
+        expensive write on FerretDB; :meth:`head` probes past a lagging hint)."""
         if self._heads.get(conversation_id, 0) < number:
             self._heads[conversation_id] = number
-        await upsert(self.heads.of(conversation_id), conversation_id, {"$max": {"n": number}})
+        if number % HEAD_HINT_EVERY == 1:
+            await upsert(self.heads.of(conversation_id), conversation_id, {"$max": {"n": number}})
 
     async def _find(self, query: dict[str, Any], projection: Any = None) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
@@ -149,16 +171,22 @@ class ConversationIndexStore:
             "archived": conversation.archived,
             "version": conversation.version,
         }
-        for user, active in [
-            *((m, True) for m in conversation.members),
-            *((f, False) for f in conversation.former),
-        ]:
-            row_id = f"{conversation.stream_id}|{user}"
-            await upsert(
-                self.rows,
-                row_id,
-                {"$set": {**base, "user_id": user, "active": active}},
-            )
+        rows: list[dict[str, Any]] = [
+            {"_id": f"{conversation.stream_id}|{user}", **base, "user_id": user, "active": active}
+            for user, active in [
+                *((m, True) for m in conversation.members),
+                *((f, False) for f in conversation.former),
+            ]
+        ]
+        if conversation.version == 1 and rows:  # just opened: inserts, not upserts
+            try:
+                await retry_transient(lambda: self.rows.insert_many(rows, ordered=False))
+                return
+            except BulkWriteError:
+                pass  # indexed before (a replayed event): the upserts below settle it
+        for row in rows:
+            fields = {k: v for k, v in row.items() if k != "_id"}
+            await upsert(self.rows, str(row["_id"]), {"$set": fields})
 
     async def of_member(
         self, tenant_id: str, user_id: str, *, include_former: bool = False
@@ -186,7 +214,13 @@ class ConversationIndexStore:
             changes["conversation_id"] = conversation_id
         if ended:
             changes.update(ended=True, reason=reason)
-        await upsert(self.matches, f"{tenant_id}|{match_id}", {"$set": changes})
+        key = f"{tenant_id}|{match_id}"
+        try:  # usually the first word about this match: an insert
+            await retry_transient(lambda: self.matches.insert_one({"_id": key, **changes}))
+            return
+        except DuplicateKeyError:
+            pass
+        await upsert(self.matches, key, {"$set": changes})
 
 
 class ReportsStore:

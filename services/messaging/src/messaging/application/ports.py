@@ -62,6 +62,9 @@ class Feed(Protocol):
     """Per-member ordered log of what a member's clients are shown (positions 1, 2, ...)."""
 
     async def append(self, tenant_id: str, user_id: str, entry: dict[str, Any]) -> int: ...
+    async def append_many(
+        self, tenant_id: str, user_ids: list[str], entry: dict[str, Any]
+    ) -> dict[str, int]: ...
     async def head(self, tenant_id: str, user_id: str) -> int: ...
     async def read(
         self, tenant_id: str, user_id: str, after: int, limit: int
@@ -69,7 +72,9 @@ class Feed(Protocol):
 
 
 class LiveBus(Protocol):
-    """Tells every replica that members have something new (ids only, never content)."""
+    """Tells every replica that members have something new (ids only, never content):
+    with ``positions`` and ``entry``, what each member's feed gained, so a socket that is
+    up to date sends it without reading the feed."""
 
     async def notify(
         self,
@@ -77,6 +82,9 @@ class LiveBus(Protocol):
         conversation_id: str,
         user_ids: Sequence[str],
         typing_user_id: str | None = None,
+        *,
+        positions: Sequence[int] | None = None,
+        entry: dict[str, Any] | None = None,
     ) -> None: ...
 
 

@@ -5,7 +5,9 @@ entries ``after + 1`` onward exactly once and in order; a position further back 
 kept backlog (or ahead of the feed) is refused with :class:`PositionTooOld` so the client
 reloads through the HTTP API instead of silently missing events. Entries name messages;
 the message is read as it is *now*, so deleted, hidden and erased content is never
-replayed, and a member who left a conversation is not shown its new content.
+replayed, and a member who left a conversation is not shown its new content. Live entries
+that arrive with their live notice (the members named were the members when the entry was
+written; the message read once per replica) become frames through :func:`event_frame` too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,26 @@ from messaging.application.access import member_conversation
 from messaging.application.fanout import Fanout
 from messaging.application.ports import Feed, MessageViews, Presence, Repository
 from messaging.domain.conversation import Conversation
+
+
+def event_frame(
+    position: int, entry: dict[str, Any], message: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The socket frame of a feed entry; ``message`` is the message as it is now (None
+    for a member who may not read it)."""
+    frame: dict[str, Any] = {
+        "type": "event",
+        "position": position,
+        "kind": entry["kind"],
+        "conversation_id": str(entry.get("conversation_id")),
+    }
+    for key in ("change", "user_id", "up_to", "emoji", "on"):
+        if key in entry:
+            frame[key] = entry[key]
+    if "message_id" in entry:
+        frame["message_id"] = entry["message_id"]
+        frame["message"] = message
+    return frame
 
 
 class PositionTooOld(Problem):
@@ -68,24 +90,14 @@ class Streams:
         out = []
         for entry in entries:
             conversation_id = str(entry.get("conversation_id"))
-            frame: dict[str, Any] = {
-                "type": "event",
-                "position": entry["position"],
-                "kind": entry["kind"],
-                "conversation_id": conversation_id,
-            }
-            for key in ("change", "user_id", "up_to", "emoji", "on"):
-                if key in entry:
-                    frame[key] = entry[key]
+            message = None
             if "message_id" in entry:
                 if conversation_id not in readable:
                     conversation = await self.conversations.load(conversation_id)
                     readable[conversation_id] = conversation.is_member(principal.user_id)
-                frame["message_id"] = entry["message_id"]
-                frame["message"] = (
-                    await self.views.get(entry["message_id"]) if readable[conversation_id] else None
-                )
-            out.append(frame)
+                if readable[conversation_id]:
+                    message = await self.views.get(entry["message_id"])
+            out.append(event_frame(entry["position"], entry, message))
         return out
 
     async def alive(self, principal: Principal) -> None:

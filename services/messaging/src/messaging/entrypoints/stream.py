@@ -28,26 +28,38 @@ from chassis.auth import Principal, TokenVerifier
 from chassis.errors import NotFound, Unauthorized
 from messaging.adapters.live import Hub
 from messaging.adapters.rates import TokenBuckets
-from messaging.application.streaming import PositionTooOld, Streams
+from messaging.application.streaming import PositionTooOld, Streams, event_frame
 from messaging.settings import MessagingSettings
 
 router = APIRouter()
 MAX_STRIKES = 100
 SILENT_HEARTBEATS = 3  # a socket that said nothing for this many heartbeats is dead
+MAX_OFFERED = 100  # live entries held for a busy socket; beyond, it reads its feed
 
 
 class Connection:
-    """One socket's state: where its member's feed was delivered up to, and its wake-up."""
+    """One socket's state: where its member's feed was delivered up to, and its wake-up:
+    entries offered by live notices, or ``stale`` (read the feed)."""
 
     def __init__(self, ws: WebSocket, settings: MessagingSettings) -> None:
         self.ws, self.settings = ws, settings
         self.woken = asyncio.Event()
         self.typing_frames: list[dict[str, Any]] = []
+        self.offered: list[tuple[int, dict[str, Any], dict[str, Any] | None]] = []
+        self.stale = False
         self.lock = asyncio.Lock()
         self.heard_at = time.monotonic()
         self.strikes = 0
 
     def wake(self) -> None:
+        self.stale = True
+        self.woken.set()
+
+    def offer(self, position: int, entry: dict[str, Any], message: dict[str, Any] | None) -> None:
+        if len(self.offered) < MAX_OFFERED:
+            self.offered.append((position, entry, message))
+        else:
+            self.stale = True
         self.woken.set()
 
     def typing(self, conversation_id: str, user_id: str) -> None:
@@ -153,7 +165,28 @@ async def _deliver(conn: Connection, streams: Streams, principal: Principal, pos
         conn.woken.clear()
         while conn.typing_frames:
             await conn.send(conn.typing_frames.pop(0))
-        position = await _drain(conn, streams, principal, position, verify=not woken)
+        offered, conn.offered = conn.offered, []
+        stale, conn.stale = conn.stale, False
+        position, gap = await _send_offered(conn, position, offered)
+        if gap or stale or not woken:
+            position = await _drain(conn, streams, principal, position, verify=not woken)
+
+
+async def _send_offered(
+    conn: Connection,
+    position: int,
+    offered: list[tuple[int, dict[str, Any], dict[str, Any] | None]],
+) -> tuple[int, bool]:
+    """Sends the offered entries that follow ``position`` without a hole; True when one
+    is missing (another replica's notice not here yet, or reordered): read the feed."""
+    for at, entry, message in sorted(offered, key=lambda o: o[0]):
+        if at <= position:
+            continue  # read from the feed already
+        if at != position + 1:
+            return position, True
+        await conn.send(event_frame(at, entry, message))
+        position = at
+    return position, False
 
 
 async def _drain(
