@@ -1,5 +1,6 @@
 // Typed clients for each service behind the edge (/api/<service>), from generated types.
 import createClient, { type Middleware } from "openapi-fetch";
+import type { paths as DocumentsPaths, components as DocumentsComponents } from "./generated/documents";
 import type { paths as MatchingPaths, components as MatchingComponents } from "./generated/matching";
 import type { paths as MessagingPaths, components as MessagingComponents } from "./generated/messaging";
 import type { paths as ProfilesPaths, components as ProfilesComponents } from "./generated/profiles";
@@ -9,6 +10,7 @@ export type P = ProfilesComponents["schemas"];
 export type M = MatchingComponents["schemas"];
 export type Msg = MessagingComponents["schemas"];
 export type S = SchedulingComponents["schemas"];
+export type D = DocumentsComponents["schemas"];
 
 /** A problem+json answer (RFC 9457) as an Error the screens can show. */
 export class ApiError extends Error {
@@ -40,7 +42,8 @@ export const profiles = createClient<ProfilesPaths>({ baseUrl: "/api/profiles" }
 export const matching = createClient<MatchingPaths>({ baseUrl: "/api/matching" });
 export const messaging = createClient<MessagingPaths>({ baseUrl: "/api/messaging" });
 export const scheduling = createClient<SchedulingPaths>({ baseUrl: "/api/scheduling" });
-for (const client of [profiles, matching, messaging, scheduling]) client.use(auth);
+export const documents = createClient<DocumentsPaths>({ baseUrl: "/api/documents" });
+for (const client of [profiles, matching, messaging, scheduling, documents]) client.use(auth);
 
 /** The current access token (for the chat socket's hello frame). */
 export function accessToken(): string | null {

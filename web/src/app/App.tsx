@@ -23,6 +23,7 @@ const ProgramSettings = lazy(() => import("../screens/admin/ProgramSettings").th
 const Rounds = lazy(() => import("../screens/admin/Rounds").then((m) => ({ default: m.Rounds })));
 const Calendar = lazy(() => import("../screens/member/Calendar").then((m) => ({ default: m.Calendar })));
 const Chat = lazy(() => import("../screens/member/Chat").then((m) => ({ default: m.Chat })));
+const Documents = lazy(() => import("../screens/member/Documents").then((m) => ({ default: m.Documents })));
 
 function Landing() {
   const { t } = useTranslation();
@@ -64,6 +65,7 @@ function ProgramNav({ programId, close }: { programId: string; close: () => void
         {item(`${base}/requests`, t("nav.requests"))}
         {item(`${base}/chat`, t("nav.chat"))}
         {item(`${base}/calendar`, t("nav.calendar"))}
+        {item(`${base}/documents`, t("nav.documents"))}
         {item("/", t("nav.programs"))}
       </nav>
       {admin && (
@@ -110,6 +112,8 @@ export function App() {
         <Route path="/p/:programId/requests" element={<Requests />} />
         <Route path="/p/:programId/chat" element={<Chat />} />
         <Route path="/p/:programId/calendar" element={<Calendar />} />
+        <Route path="/p/:programId/documents" element={<Documents />} />
+        <Route path="/p/:programId/documents/:matchId" element={<Documents />} />
         <Route path="/p/:programId/admin/settings" element={<ProgramSettings />} />
         <Route path="/p/:programId/admin/members" element={<Members />} />
         <Route path="/p/:programId/admin/applications" element={<Applications />} />

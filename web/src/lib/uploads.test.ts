@@ -227,10 +227,10 @@ describe("uploadFile", () => {
       offset: server.offset.bind(server),
       finish: server.finish.bind(server),
       status: server.status.bind(server),
-      send: async (...args) => {
-        const offset = await server.send(...args);
+      send: async (uploadId, offset, chunk, onSent) => {
+        const stored = await server.send(uploadId, offset, chunk, onSent);
         controller.abort();
-        return offset;
+        return stored;
       },
     };
     await expect(uploadFile(file, target, { transport, store, chunkBytes: 4096, signal: controller.signal, sleep: noWait })).rejects.toMatchObject({ name: "AbortError" });

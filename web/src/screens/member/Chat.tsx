@@ -1,12 +1,14 @@
-import { Badge, Button, Card, Grid, Group, NavLink, Stack, Text, Textarea } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Grid, Group, NavLink, Stack, Text, Textarea } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { accessToken, messaging, ok, type Msg } from "../../api/client";
+import { Link } from "react-router";
+import { accessToken, matching, messaging, ok, type Msg } from "../../api/client";
 import { useProgramId } from "../../app/hooks";
 import { PageTitle, Query } from "../../app/ui";
 import { useAuth } from "../../auth/AuthProvider";
 import { ChatSocket, mergeMessages, type ChatFrame } from "../../lib/chat";
+import { matchOfConversation } from "../../lib/documents";
 import { formatDateTime } from "../../lib/format";
 
 function socketUrl(): string {
@@ -26,6 +28,11 @@ export function Chat() {
   });
   const [chosen, setChosen] = useState<string | null>(null);
   const current = chosen ?? conversations.data?.[0]?.conversation_id ?? null;
+  const matches = useQuery({
+    queryKey: ["matches", programId],
+    queryFn: () => ok(matching.GET("/v1/programs/{program_id}/matches", { params: { path: { program_id: programId }, query: { status: "active" } } })),
+  });
+  const currentMatch = current ? matchOfConversation(current, matches.data?.items ?? []) : undefined;
   const [messages, setMessages] = useState<Record<string, Msg["MessageOut"][]>>({});
   const [typing, setTyping] = useState<Record<string, number>>({});
   const [status, setStatus] = useState<"connecting" | "live" | "offline">("connecting");
@@ -107,6 +114,11 @@ export function Chat() {
                 </nav>
               </Grid.Col>
               <Grid.Col span={{ base: 12, md: 9 }}>
+                {currentMatch && (
+                  <Anchor component={Link} to={`/p/${programId}/documents/${currentMatch.match_id}`} display="block" mb="xs">
+                    {t("chat.documents")}
+                  </Anchor>
+                )}
                 <Card withBorder component="section" aria-label={t("chat.messages")}>
                   <Stack gap="xs" component="ol" style={{ listStyle: "none", padding: 0, margin: 0, maxHeight: 420, overflowY: "auto" }} aria-live="polite" data-testid="messages">
                     {shown.map((m) => (

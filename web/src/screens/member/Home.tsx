@@ -77,6 +77,9 @@ export function Home() {
                           <MemberName programId={programId} memberId={m.other_member_id} />
                         </Text>
                         <Text size="sm">{t("home.since", { date: formatDate(m.started_at, i18n.language) })}</Text>
+                        <Anchor component={Link} to={`/p/${programId}/documents/${m.match_id}`} size="sm">
+                          {t("home.documents")}
+                        </Anchor>
                       </Group>
                     </li>
                   ))}
