@@ -352,6 +352,68 @@ try {
   await mentee.page.getByRole("main").getByRole("button", { name: "Se connecter" }).waitFor();
   await mentee.page.reload();
   await mentee.page.getByRole("main").getByRole("button", { name: "Se connecter" }).waitFor();
+
+  // 8. Goals and check-ins (insights, fed by the topics): the admin's health dashboard moves.
+  step("admin opens the program health dashboard (charts)");
+  await admin.page.getByRole("link", { name: "Program health" }).click();
+  await admin.page.getByRole("heading", { name: "Program health", level: 1 }).waitFor();
+  const stat = (name) => admin.page.getByTestId(`stat-${name}`).getByTestId("stat-value").innerText().then(Number);
+  const goalsBefore = await waitFor("the health report", async () => {
+    if ((await admin.page.getByTestId("stat-goals").count()) === 0) await admin.page.getByRole("button", { name: "Refresh the numbers" }).click();
+    return (await stat("made")) > 0 ? stat("goals").then((n) => ({ n })) : null;
+  });
+  await admin.page.getByTestId("chart").first().locator(".recharts-surface").waitFor();
+  await screen(admin.page, "admin-health");
+
+  step("the pair sets a goal, marks a milestone, ends the mentorship and answers its check-in");
+  await mentor.page.getByLabel("Langue").selectOption("en");
+  await mentor.page.getByRole("link", { name: "Goals and check-ins" }).click();
+  const mentorship = mentor.page.getByTestId("mentorship").filter({ hasText: "Amélie" });
+  await waitFor("insights to know the mentorship", async () => {
+    if ((await mentorship.getByRole("textbox", { name: /^Goal/ }).count()) > 0) return true;
+    await mentor.page.reload();
+    await mentor.page.getByRole("heading", { name: "Goals and check-ins", level: 1 }).waitFor();
+    return false;
+  });
+  await mentorship.getByRole("textbox", { name: /^Goal/ }).fill("Run an on-call shift");
+  await mentorship.getByRole("textbox", { name: "Milestones" }).fill("Read the runbooks\nShadow a shift");
+  await mentorship.getByRole("button", { name: "Set the goal" }).click();
+  const goal = mentorship.getByRole("listitem", { name: "Run an on-call shift" });
+  await goal.getByRole("checkbox", { name: "Read the runbooks" }).check();
+  await goal.getByTestId("goal-progress").filter({ hasText: "50" }).waitFor();
+  await screen(mentor.page, "member-goals");
+  await mentorship.getByRole("button", { name: "End this mentorship" }).click();
+  await mentorship.getByRole("button", { name: "End the mentorship" }).click();
+  const checkIn = mentorship.getByTestId("check-in").filter({ hasText: "Closing check-in" });
+  await checkIn.waitFor({ timeout: 120_000 });
+  await checkIn.getByRole("radio", { name: "4", exact: true }).check();
+  await checkIn.getByRole("textbox", { name: /comment/i }).fill("Great first months, thank you!");
+  await checkIn.getByRole("radio", { name: /partner too/ }).check();
+  await checkIn.getByRole("button", { name: "Send my answer" }).click();
+  await mentorship.getByTestId("check-in-answered").waitFor();
+  await screen(mentor.page, "member-check-in");
+  await signIn(mentee.page, user("amelie"));
+  await mentee.page.goto(`${BASE}/p/${programId}/goals`);
+  const hers = mentee.page.getByTestId("mentorship").filter({ hasText: "Ada" });
+  const closing = hers.getByTestId("check-in").filter({ hasText: "Bilan de clôture" });
+  await closing.waitFor();
+  if ((await hers.getByRole("listitem", { name: "Run an on-call shift" }).count()) === 0) throw new Error("the mentee should see the pair's goal");
+  await closing.getByRole("radio", { name: "5 (très bien)" }).check();
+  await closing.getByRole("button", { name: "Envoyer ma réponse" }).click();
+  await hers.getByTestId("check-in-answered").waitFor();
+  await screen(mentee.page, "fr-member-goals");
+
+  step("the admin refreshes the dashboard: the numbers moved, check-in scores stay hidden under 5 people");
+  const goalsAfter = await waitFor("the goal in the health report", async () => {
+    await admin.page.getByRole("button", { name: "Refresh the numbers" }).click();
+    await admin.page.waitForTimeout(1000);
+    const n = await stat("goals");
+    return n > goalsBefore.n ? n : null;
+  });
+  await admin.page.getByTestId("stat-goals").getByTestId("stat-moved").waitFor();
+  await admin.page.getByTestId("suppressed").first().waitFor();
+  console.log(`  health: goals ${goalsBefore.n} -> ${goalsAfter}; check-in scores suppressed (fewer than 5 people)`);
+  await screen(admin.page, "admin-health-moved");
 } catch (error) {
   failed = error;
   for (const [i, context] of browser.contexts().entries())

@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 HERE = Path(__file__).parent
 ARTIFACTS = HERE / "artifacts"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SERVICES = ("profiles", "matching", "messaging", "scheduling")
+SERVICES = ("profiles", "matching", "messaging", "scheduling", "insights")
 JOURNEY_TIMEOUT = 900  # seconds; about 10 min seen on this shared machine at load 26
 
 

@@ -6,17 +6,20 @@ import { Link, Route, Routes, useLocation, useMatch } from "react-router";
 import { useTokenSource } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
 import { setLanguage, type Language } from "../i18n";
-import { Home } from "../screens/member/Home";
-import { Join } from "../screens/member/Join";
-import { MentorPage } from "../screens/member/MentorPage";
-import { MentorSearch } from "../screens/member/MentorSearch";
-import { ProfileEditor } from "../screens/member/ProfileEditor";
-import { Programs } from "../screens/member/Programs";
-import { Requests } from "../screens/member/Requests";
 import { useIsProgramAdmin } from "./hooks";
 import { Loading, PageTitle } from "./ui";
 
-// Screens most visits never open load on demand (smaller first screen).
+// Every screen is its own chunk, loaded with its route: the first screen (the member home,
+// usually) fetches only its own code, and the charts only load with the health dashboard.
+const Home = lazy(() => import("../screens/member/Home").then((m) => ({ default: m.Home })));
+const Join = lazy(() => import("../screens/member/Join").then((m) => ({ default: m.Join })));
+const MentorPage = lazy(() => import("../screens/member/MentorPage").then((m) => ({ default: m.MentorPage })));
+const MentorSearch = lazy(() => import("../screens/member/MentorSearch").then((m) => ({ default: m.MentorSearch })));
+const ProfileEditor = lazy(() => import("../screens/member/ProfileEditor").then((m) => ({ default: m.ProfileEditor })));
+const Programs = lazy(() => import("../screens/member/Programs").then((m) => ({ default: m.Programs })));
+const Requests = lazy(() => import("../screens/member/Requests").then((m) => ({ default: m.Requests })));
+const GoalsAndCheckIns = lazy(() => import("../screens/member/Goals").then((m) => ({ default: m.GoalsAndCheckIns })));
+const Health = lazy(() => import("../screens/admin/Health").then((m) => ({ default: m.Health })));
 const Applications = lazy(() => import("../screens/admin/Applications").then((m) => ({ default: m.Applications })));
 const Members = lazy(() => import("../screens/admin/Members").then((m) => ({ default: m.Members })));
 const ProgramSettings = lazy(() => import("../screens/admin/ProgramSettings").then((m) => ({ default: m.ProgramSettings })));
@@ -65,6 +68,7 @@ function ProgramNav({ programId, close }: { programId: string; close: () => void
         {item(`${base}/requests`, t("nav.requests"))}
         {item(`${base}/chat`, t("nav.chat"))}
         {item(`${base}/calendar`, t("nav.calendar"))}
+        {item(`${base}/goals`, t("nav.goals"))}
         {item(`${base}/documents`, t("nav.documents"))}
         {item("/", t("nav.programs"))}
       </nav>
@@ -77,6 +81,7 @@ function ProgramNav({ programId, close }: { programId: string; close: () => void
           {item(`${base}/admin/members`, t("nav.members"))}
           {item(`${base}/admin/applications`, t("nav.applications"))}
           {item(`${base}/admin/rounds`, t("nav.rounds"))}
+          {item(`${base}/admin/health`, t("nav.health"))}
         </nav>
       )}
     </>
@@ -112,12 +117,14 @@ export function App() {
         <Route path="/p/:programId/requests" element={<Requests />} />
         <Route path="/p/:programId/chat" element={<Chat />} />
         <Route path="/p/:programId/calendar" element={<Calendar />} />
+        <Route path="/p/:programId/goals" element={<GoalsAndCheckIns />} />
         <Route path="/p/:programId/documents" element={<Documents />} />
         <Route path="/p/:programId/documents/:matchId" element={<Documents />} />
         <Route path="/p/:programId/admin/settings" element={<ProgramSettings />} />
         <Route path="/p/:programId/admin/members" element={<Members />} />
         <Route path="/p/:programId/admin/applications" element={<Applications />} />
         <Route path="/p/:programId/admin/rounds" element={<Rounds />} />
+        <Route path="/p/:programId/admin/health" element={<Health />} />
         <Route path="/callback" element={<Loading />} />
         <Route path="*" element={<Programs />} />
       </Routes>
