@@ -9,7 +9,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from insights.domain import health
+from insights.domain import health, report_parts
 from insights.domain.projection import BUCKETS, Entries, apply, epoch, target_of
 from insights.domain.rules import HealthRules
 from mentorship_contracts.events import (
@@ -236,7 +236,7 @@ def test_status_and_the_rule_that_set_it() -> None:
 def test_groups_under_five_people_are_suppressed() -> None:
     answers = {f"a{i}": ["day_30", "mentee", f"u{i}", 3, "private", epoch(T0), 0] for i in range(4)}
     state = health.ProgramState("p", None, {}, {}, {}, {"x": mentorship(answers=answers)})
-    assert health.check_in_report(state, epoch(T0))["overall"] == {"suppressed": True}
+    assert report_parts.state_check_in_report(state, epoch(T0))["overall"] == {"suppressed": True}
     answers["a4"] = ["day_30", "mentee", "u4", 5, "public", epoch(T0), 0]
-    overall = health.check_in_report(state, epoch(T0))["overall"]
+    overall = report_parts.state_check_in_report(state, epoch(T0))["overall"]
     assert overall["respondents"] == 5 and overall["mean_score"] == 3.4

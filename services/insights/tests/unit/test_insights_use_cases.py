@@ -43,6 +43,9 @@ class FakeBuckets:
     def versions(self, bucket_ids: list[str]) -> tuple[int, ...]:
         return (id(self.data),)  # every put below happens before the first report
 
+    def version(self, bucket_id: str) -> tuple[int, int]:
+        return (id(self.data), 0)
+
     async def all_programs(self) -> list[tuple[str, str]]:
         return []
 

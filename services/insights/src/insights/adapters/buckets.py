@@ -154,6 +154,9 @@ class Buckets:
         """What changed since: equal versions, equal buckets (memoised reports use it)."""
         return (self._generation, *(self._writes.get(b, 0) for b in bucket_ids))
 
+    def version(self, bucket_id: str) -> tuple[int, int]:
+        return (self._generation, self._writes.get(bucket_id, 0))
+
     async def all_programs(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         async for doc in self.programs.find({}, {"tenant_id": 1, "program_id": 1}):

@@ -1,20 +1,13 @@
-"""Program health: the reports admins read, computed from the folded read model.
+"""Program health: how one mentorship is judged at a moment, from the folded read model.
 
-Pure functions of the buckets' entries, the program's rules and a moment ``as_of``
+Pure functions of a mentorship's entry, the program's rules and a moment ``as_of``
 (everything time-relative, such as "quiet for 20 days", is relative to it), so the same
-read model gives the same report byte for byte, which is what the rebuild test compares.
-
-Privacy: check-in scores only ever appear aggregated over groups of at least
-:data:`K_ANONYMITY` people (a smaller group shows ``suppressed: true`` and no numbers),
-and so do the breakdowns of ended mentorships. No report holds message or document
-content: the read model never had any.
+read model gives the same judgement byte for byte, which is what the rebuild test
+compares. The reports that add these up are :mod:`insights.domain.report_parts`.
 """
 
 from __future__ import annotations
 
-import math
-import statistics
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +18,6 @@ from insights.domain.projection import Entries
 from insights.domain.rules import DAY, HealthRules
 from insights.domain.schedule import MAX_ROUNDS
 
-K_ANONYMITY = 5
 ERASED = "erased"
 
 
@@ -166,6 +158,36 @@ def judge(m: dict[str, Any], t: Thresholds, as_of: int) -> Judgement:
     return Judgement(activity, status, quiet, last, silent, overdue)
 
 
+FOREVER = 2**62
+
+
+def judged_until(m: dict[str, Any], t: Thresholds, as_of: int, *, daily: bool) -> int:
+    """The first moment after ``as_of`` at which this mentorship may be judged or counted
+    differently (its activity, status, silence, overdue round, last activity, meetings
+    held, answers given by then): everything :func:`judge` and the reports read is the
+    same at every moment in ``[as_of, until)``. ``daily``: its row shows the quiet days,
+    which change every day, not only at the thresholds."""
+    moments = [sent for _, sent in m["senders"].values() if sent > as_of]
+    moments += [ends for _, _, ends, _ in m["meetings"].values() if ends > as_of]
+    moments += [a[5] for a in m["answers"].values() if a[5] > as_of]
+    last = last_activity(m, as_of)
+    if daily:
+        moments.append(last + (max(0, as_of - last) // DAY + 1) * DAY)
+    else:
+        moments += [last + t.quiet_days * DAY, last + t.inactive_days * DAY]
+    senders = m["senders"]
+    mentor_last = senders[m["mentor"]][1] if m["mentor"] in senders else 0
+    moments.append(max(mentor_last, m["made"]) + t.quiet_days * DAY)
+    if not m["ended"]:
+        due = m["made"] + t.first_days * DAY
+        for _ in range(MAX_ROUNDS):
+            if due + t.grace > as_of:
+                moments.append(due + t.grace)
+                break
+            due += t.every_days * DAY
+    return min((x for x in moments if x > as_of), default=FOREVER)
+
+
 def _rule(m: dict[str, Any], j: Judgement, t: Thresholds) -> str:
     if j.status == "ended":
         return f"ended on {iso(m['ended'])} ({m['why']}, by {m['by']})"
@@ -214,230 +236,4 @@ def mentorship_health(
         "goals": len(goals),
         "goals_completed": sum(1 for g in goals if g[1] == "completed"),
         "check_ins_answered": len(m["answers"]),
-    }
-
-
-def mentorships_report(state: ProgramState, rules: HealthRules, as_of: int) -> list[dict[str, Any]]:
-    t = Thresholds.of(rules)
-    return [mentorship_health(k, m, t, as_of, state.shown) for k, m in state.matches()]
-
-
-# --------------------------------------------------------------------------- program health
-
-
-def _percentile(values: list[float], q: float) -> float | None:
-    """The nearest-rank percentile (a value that occurred, not an interpolation)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)], 2)
-
-
-def _k_rows(rows: dict[str, tuple[int, set[str]]], label: str) -> list[dict[str, Any]]:
-    """Breakdown rows of (count, people); a row of fewer than K people is suppressed."""
-    out = []
-    for name, (count, people) in sorted(rows.items()):
-        if len(people) < K_ANONYMITY:
-            out.append({label: name, "suppressed": True})
-        else:
-            out.append({label: name, "mentorships": count, "people": len(people)})
-    return out
-
-
-def _members_section(state: ProgramState) -> dict[str, int]:
-    """One pass over the members (a program has thousands)."""
-    total = mentors = mentees = approved = paused = 0
-    for m in state.members.values():
-        if not m["v"] or m["x"]:
-            continue
-        total += 1
-        roles = m["r"]
-        if "mentee" in roles:
-            mentees += 1
-        if "mentor" in roles:
-            mentors += 1
-            approved += m["a"]
-            paused += m["p"]
-    pending = sum(1 for a in state.applications.values() if a["s"] == "submitted")
-    return {
-        "total": total,
-        "mentors": mentors,
-        "mentees": mentees,
-        "mentors_approved": approved,
-        "mentors_paused": paused,
-        "mentor_applications_pending": pending,
-    }
-
-
-def _requests_section(state: ProgramState) -> dict[str, Any]:
-    answers: Counter[str] = Counter()
-    hours = []
-    for r in state.requests.values():
-        if r["at"]:
-            answers[r["resp"]] += 1
-            if r["first"]:
-                hours.append((r["first"] - r["at"]) / 3600)
-    return {
-        "total": sum(answers.values()),
-        "accepted": answers["accepted"],
-        "declined": answers["declined"],
-        "info_requested": answers["info_requested"],
-        "unanswered": answers[""],
-        "response_hours_median": _percentile(hours, 0.5),
-        "response_hours_p90": _percentile(hours, 0.9),
-    }
-
-
-def health_report(state: ProgramState, rules: HealthRules, as_of: int) -> dict[str, Any]:
-    matches = state.made
-    t = Thresholds.of(rules)
-    activity: Counter[str] = Counter()
-    statuses: Counter[str] = Counter()
-    silent = messages = documents = held = upcoming = cancelled = 0
-    ended: dict[str, tuple[int, set[str]]] = {}
-    goals = []
-    for m in matches:
-        j = judge(m, t, as_of)
-        activity[j.activity] += 1
-        statuses[j.status] += 1
-        silent += j.silent
-        messages += m["msgs"]
-        documents += len(m["docs"])
-        for _, _, ends, gone in m["meetings"].values():
-            if gone:
-                cancelled += 1
-            elif ends <= as_of:
-                held += 1
-            else:
-                upcoming += 1
-        if m["ended"]:
-            count, people = ended.get(m["why"], (0, set()))
-            ended[m["why"]] = (count + 1, people | {m["mentor"], *m["mentees"]})
-        goals += [g for g in m["goals"].values() if g[1] != "removed"]
-    today = datetime.fromtimestamp(as_of, UTC).date().isoformat()
-    completed = sum(1 for g in goals if g[1] == "completed")
-    config = state.config or {}
-    return {
-        "program_id": state.program_id,
-        "program_name": config.get("name"),
-        "as_of": iso(as_of),
-        "rules": rules.model_dump(),
-        "members": _members_section(state),
-        "requests": _requests_section(state),
-        "mentorships": {
-            "made": len(matches),
-            "active": activity["active"],
-            "quiet": activity["quiet"],
-            "inactive": activity["inactive"],
-            "ended": activity["ended"],
-            "on_track": statuses["on_track"],
-            "needs_check_in": statuses["needs_check_in"],
-            "mentor_silent": silent,
-            "ended_by_reason": _k_rows(ended, "reason"),
-        },
-        "activity": {
-            "messages": messages,
-            "meetings_held": held,
-            "meetings_upcoming": upcoming,
-            "meetings_cancelled": cancelled,
-            "documents_shared": documents,
-        },
-        "goals": {
-            "total": len(goals),
-            "completed": completed,
-            "overdue": sum(1 for g in goals if g[1] != "completed" and g[3] and g[3] < today),
-            "completion_rate": round(completed / len(goals), 3) if goals else None,
-            "mean_progress_percent": round(statistics.fmean(g[2] for g in goals), 1)
-            if goals
-            else None,
-        },
-        "check_ins": check_in_summary(state, as_of),
-    }
-
-
-# --------------------------------------------------------------------------- check-ins
-
-
-def _answers(state: ProgramState, as_of: int) -> list[list[Any]]:
-    return [a for m in state.made for a in m["answers"].values() if a[5] <= as_of]
-
-
-def _score_group(answers: list[list[Any]]) -> dict[str, Any]:
-    people = {a[2] for a in answers}
-    if len(people) < K_ANONYMITY:
-        return {"suppressed": True}
-    scores = [a[3] for a in answers]
-    return {
-        "answers": len(answers),
-        "respondents": len(people),
-        "mean_score": round(statistics.fmean(scores), 2),
-        "distribution": {str(s): scores.count(s) for s in range(1, 6)},
-    }
-
-
-def check_in_summary(state: ProgramState, as_of: int) -> dict[str, Any]:
-    return _score_group(_answers(state, as_of))
-
-
-def check_in_report(state: ProgramState, as_of: int) -> dict[str, Any]:
-    """Scores over time (by month answered), by round and by role; k-anonymous."""
-    answers = _answers(state, as_of)
-    by: dict[str, dict[str, list[list[Any]]]] = {"month": {}, "round": {}, "role": {}}
-    for a in answers:
-        by["month"].setdefault(datetime.fromtimestamp(a[5], UTC).strftime("%Y-%m"), []).append(a)
-        by["round"].setdefault(a[0], []).append(a)
-        by["role"].setdefault(a[1], []).append(a)
-    return {
-        "program_id": state.program_id,
-        "as_of": iso(as_of),
-        "k_anonymity": K_ANONYMITY,
-        "overall": _score_group(answers),
-        "by_month": [{"month": k, **_score_group(v)} for k, v in sorted(by["month"].items())],
-        "by_round": [{"round": k, **_score_group(v)} for k, v in sorted(by["round"].items())],
-        "by_role": [{"role": k, **_score_group(v)} for k, v in sorted(by["role"].items())],
-    }
-
-
-def comment_groups(state: ProgramState, as_of: int) -> dict[str, list[tuple[str, str]]]:
-    """Per round answered by at least K people, the (match id, respondent) of each answer
-    with a comment (the comments themselves live with the answers in insights' store)."""
-    by_round: dict[str, list[list[Any]]] = defaultdict(list)
-    with_comment: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for match_id, m in state.matches():
-        for a in m["answers"].values():
-            if a[5] <= as_of:
-                by_round[a[0]].append(a)
-                if a[6]:
-                    with_comment[a[0]].append((match_id, a[2]))
-    return {
-        name: sorted(with_comment[name])
-        for name, answers in sorted(by_round.items())
-        if len({a[2] for a in answers}) >= K_ANONYMITY
-    }
-
-
-def goals_report(state: ProgramState, as_of: int) -> dict[str, Any]:
-    """Goal completion per mentorship (counts only: the goals are the pair's words)."""
-    rows: list[dict[str, Any]] = []
-    for match_id, m in state.matches():
-        goals = [g for g in m["goals"].values() if g[1] != "removed"]
-        if not goals:
-            continue
-        rows.append(
-            {
-                "match_id": match_id,
-                "goals": len(goals),
-                "completed": sum(1 for g in goals if g[1] == "completed"),
-                "mean_progress_percent": round(statistics.fmean(g[2] for g in goals), 1),
-            }
-        )
-    total = sum(r["goals"] for r in rows)
-    done = sum(r["completed"] for r in rows)
-    return {
-        "program_id": state.program_id,
-        "as_of": iso(as_of),
-        "goals": total,
-        "completed": done,
-        "completion_rate": round(done / total, 3) if total else None,
-        "mentorships": rows,
     }
