@@ -67,6 +67,7 @@ def main() -> int:
         between=20,
         kafka_outage=30,
         mongo_outage=15,
+        storage_outage=15,
         cycles=1,
         run_for=args.minutes * 60,
         cooldown=10,

@@ -20,7 +20,7 @@ from faultkit.scenario import Result, Schedule, run
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 #: the bounded schedule `make test` runs (the long one is `make soak`)
-CI = Schedule(warmup=2, between=2, kafka_outage=8, mongo_outage=4, cooldown=1)
+CI = Schedule(warmup=2, between=2, kafka_outage=8, mongo_outage=4, storage_outage=4, cooldown=1)
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,8 @@ def test_load_was_held_on_every_flow(result: Result) -> None:
         assert rates[name] >= flow.rate * 0.5, (name, rates[name])
     assert len(result.ledger.acked("profile-edit")) > 50
     assert len(result.ledger.acked("match")) > 10
+    for kind in ("message", "booking", "upload"):  # the flows of messaging, scheduling, documents
+        assert len(result.ledger.acked(kind)) > 10, kind
 
 
 def test_no_acknowledged_write_is_lost(result: Result) -> None:
@@ -101,3 +103,11 @@ def test_mongodb_down_answers_503_retry_after_and_readiness_goes_red_then_green(
     unavailable = [o for o in window if o.status == 503]
     assert unavailable, "no request saw the database outage"
     assert all(o.retry_after and o.problem_json for o in unavailable)
+
+
+def test_minio_down_mid_upload_answers_503_and_leaves_nothing_behind(result: Result) -> None:
+    (fault,) = [f for f in result.faults if f.name.startswith("MinIO")]
+    answer = fault.notes["interrupted_upload"]
+    assert answer["status"] == 503 and answer["retry_after"] and answer["problem_json"], answer
+    left = fault.notes["left_behind"]
+    assert left == {"documents": [], "large_objects": [], "pending_multipart": []}, left

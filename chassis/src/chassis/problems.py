@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from urllib3.exceptions import HTTPError as StorageConnectionError
 
 from chassis.errors import Problem
 
@@ -165,6 +166,23 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Service unavailable",
             "The database is unreachable; retry later (a retry with the same "
             "Idempotency-Key or If-Match is safe).",
+            instance=request.url.path,
+        )
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+
+    @app.exception_handler(StorageConnectionError)
+    async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The object storage (MinIO/S3, reached through the blocking ``minio`` client) went
+        # away: the request failed as a whole (an upload aborts its multipart upload, or
+        # leaves it to the abandoned-upload sweep), so it may be sent again later.
+        log.warning(
+            "object storage unavailable on %s %s: %s", request.method, request.url.path, exc
+        )
+        response = problem_response(
+            503,
+            "Service unavailable",
+            "The object storage is unreachable; retry later.",
             instance=request.url.path,
         )
         response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)

@@ -15,7 +15,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,6 +118,7 @@ class Api:
         headers: dict[str, str],
         json: Any = None,
         params: dict[str, Any] | None = None,
+        content: bytes | AsyncIterator[bytes] | None = None,
         retry_for: float = 0.0,
         **path: str,
     ) -> tuple[httpx.Response | None, int]:
@@ -142,6 +143,7 @@ class Api:
                     headers=headers,
                     json=json,
                     params=params,
+                    content=content,
                 )
             except httpx.HTTPError:
                 pass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import shutil
 import tempfile
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from minio import Minio
 
 from chassis.kafka import ensure_topics
 from faultkit import flows, registry  # noqa: F401  (flows register on import)
@@ -33,6 +35,7 @@ from faultkit.checker import (
     server_errors,
     snapshots,
 )
+from faultkit.flows.documents import documents_of, text
 from faultkit.flows.profiles import edit_headline
 from faultkit.load import Api, Clients, Ledger, LoadGenerator, World
 from faultkit.processes import Fleet, Instance
@@ -40,6 +43,8 @@ from faultkit.stack import PrivateStack
 
 #: the consumer each service's crash-between-effect-and-commit fault arms (chassis.failpoints)
 CRASH_CONSUMERS = {"profiles": "mentor-load-made", "matching": "profile-projection"}
+#: documents' multipart part size: the interrupted upload sends two parts, then MinIO stops
+PART = 8 * 1024**2
 
 
 @dataclass
@@ -48,11 +53,14 @@ class Schedule:
     between: float = 5.0  # steady load between two faults
     kafka_outage: float = 15.0
     mongo_outage: float = 8.0
+    storage_outage: float = 5.0  # MinIO stopped (mid-upload) this long at least
     cooldown: float = 3.0
     cycles: int = 1
     run_for: float = 0.0  # soak: start further cycles until this many seconds of load
     scale: float = 1.0  # multiplies every flow's rate
     together: bool = True  # strike the kills (and the consumer crashes) at once
+    #: strike only these kinds of fault (kill, kafka, mongo, storage, crash); None: all
+    only: frozenset[str] | None = None
 
 
 @dataclass
@@ -145,6 +153,7 @@ class Drill:
             ledger,
         )
         self.faults: list[Fault] = []
+        #: spans in which a 503 with Retry-After is the right answer (database or storage away)
         self.database_down: list[Window] = []
         self._probes = 0
 
@@ -230,6 +239,112 @@ class Drill:
 
         await self._fault(f"MongoDB wire server stopped {seconds:.0f} s", strike)
 
+    async def storage_outage(self, seconds: float) -> None:
+        """MinIO stopped while a one-request upload is two parts in: the client must get a
+        503 problem with Retry-After (never a 500), and nothing may be left of the upload:
+        no document, no object, no multipart upload pending once the storage is back."""
+        documents = self.clients["documents"]
+        user = self.world.mentees[0]
+        name = f"interrupted-{uuid.uuid4().hex[:6]}.txt"
+        block = text(64 * 1024)
+        size = 2 * PART + 1024**2
+        two_parts_sent, stopped = asyncio.Event(), asyncio.Event()
+
+        async def body() -> AsyncIterator[bytes]:
+            sent = 0
+            while sent < size:
+                if sent >= 2 * PART and not stopped.is_set():
+                    two_parts_sent.set()
+                    await stopped.wait()
+                chunk = block[: min(len(block), size - sent)]
+                yield chunk
+                sent += len(chunk)
+
+        async def strike(fault: Fault) -> None:
+            window = Window(self.ledger.now(), float("inf"))
+            self.database_down.append(window)
+            upload = asyncio.create_task(
+                documents.call(
+                    "storage-fault",
+                    "POST",
+                    "/v1/documents",
+                    headers={
+                        **self.world.auth(user),
+                        "Content-Type": "text/plain",
+                        "Content-Length": str(size),
+                    },
+                    params={"program_id": self.world.program_id, "name": name},
+                    content=body(),
+                )
+            )
+            await asyncio.wait_for(two_parts_sent.wait(), 120)
+            await asyncio.sleep(0.5)  # the server has the parts in flight to MinIO
+            down_at = time.monotonic()
+            await self.stack.astop("minio")
+            stopped.set()
+            r, _ = await asyncio.wait_for(upload, 180)
+            fault.notes["interrupted_upload"] = {
+                "status": None if r is None else r.status_code,
+                "retry_after": None if r is None else r.headers.get("retry-after"),
+                "problem_json": r is not None
+                and r.headers.get("content-type", "").startswith("application/problem+json"),
+            }
+            await asyncio.sleep(max(0.0, down_at + seconds - time.monotonic()))
+            fault.notes["restart_seconds"] = round(await self.stack.astart(), 1)
+            fault.notes["upload_ok_seconds"] = round(await self.upload_works(user), 2)
+            self.database_down[-1] = Window(window.start, self.ledger.now() + 5)
+            fault.notes["left_behind"] = await self.left_behind(user, name, size)
+
+        await self._fault(f"MinIO stopped {seconds:.0f} s mid-upload", strike)
+
+    async def upload_works(self, user: str, timeout: float = 120) -> float:
+        """Until a small upload is stored again (acknowledged, so the checker judges it)."""
+        began = time.monotonic()
+        while time.monotonic() < began + timeout:
+            data = text(100)
+            r, _ = await self.clients["documents"].call(
+                "storage-fault",
+                "POST",
+                "/v1/documents",
+                headers={**self.world.auth(user), "Content-Type": "text/plain"},
+                params={"program_id": self.world.program_id, "name": "after-outage.txt"},
+                content=data,
+            )
+            if r is not None and r.status_code == 201:
+                digest = hashlib.sha256(data).hexdigest()
+                self.ledger.ack("upload", r.json()["document_id"], owner=user, sha256=digest)
+                return time.monotonic() - began
+            await asyncio.sleep(0.5)
+        raise AssertionError("no upload stored after MinIO came back")
+
+    async def left_behind(self, user: str, name: str, size: int) -> dict[str, Any]:
+        """What is left of the interrupted upload: documents by its name (API), objects as
+        large as it, multipart uploads still pending under the tenant's prefix (MinIO)."""
+        docs = await documents_of(self.world, self.clients, user)
+        storage = Minio(
+            self.stack.minio_endpoint,
+            access_key="mentorship",
+            secret_key="mentorship-dev-secret",
+            secure=False,
+        )
+        prefix = f"t/{self.world.tenant}/"
+
+        def listing() -> tuple[list[str], list[str]]:
+            large = [
+                str(o.object_name)
+                for o in storage.list_objects("documents", prefix, recursive=True)
+                if (o.size or 0) >= PART
+            ]
+            page = storage._list_multipart_uploads("documents", prefix=prefix)
+            return large, [str(u.object_name) for u in page.uploads]
+
+        large, pending = await asyncio.to_thread(listing)
+        return {
+            "documents": [d["document_id"] for d in docs if d["name"] == name],
+            "large_objects": large,
+            "pending_multipart": pending,
+        }
+
     async def consumer_crash(self, *services: str) -> None:
         points = {
             s: self.stack.state_dir / "failpoints" / f"consumer-after-effect:{CRASH_CONSUMERS[s]}"
@@ -287,13 +402,16 @@ class Drill:
             # CI strikes the kills (and the crashes) at once, so the restarts overlap
             kills = [victims] if schedule.together else [[v] for v in victims]
             crashes = [crashers] if schedule.together else [[c] for c in crashers]
-            steps: list[Callable[[], Awaitable[None]]] = [
-                *(partial(self.kill, *group) for group in kills),
-                partial(self.kafka_outage, schedule.kafka_outage),
-                partial(self.mongo_outage, schedule.mongo_outage),
-                *(partial(self.consumer_crash, *group) for group in crashes),
+            steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+                *(("kill", partial(self.kill, *group)) for group in kills),
+                ("kafka", partial(self.kafka_outage, schedule.kafka_outage)),
+                ("mongo", partial(self.mongo_outage, schedule.mongo_outage)),
+                ("storage", partial(self.storage_outage, schedule.storage_outage)),
+                *(("crash", partial(self.consumer_crash, *group)) for group in crashes),
             ]
-            for step in steps:
+            for kind, step in steps:
+                if schedule.only is not None and kind not in schedule.only:
+                    continue
                 await step()
                 await asyncio.sleep(schedule.between)
         await asyncio.sleep(schedule.cooldown)

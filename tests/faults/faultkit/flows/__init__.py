@@ -1,4 +1,10 @@
 """One module per service registers its processes, setup, flows, checks and snapshots.
 A new service adds ``faultkit/flows/<service>.py`` and imports it here."""
 
-from faultkit.flows import matching, profiles  # noqa: F401  (registration on import)
+from faultkit.flows import (  # noqa: F401  (registration on import)
+    documents,
+    matching,
+    messaging,
+    profiles,
+    scheduling,
+)

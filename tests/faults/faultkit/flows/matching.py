@@ -277,3 +277,65 @@ async def mentorships_view(world: World, clients: Clients) -> dict[str, Any]:
         matches = await _matches_of(world, platform, user)
         out[user] = sorted((m["match_id"], m["status"], m["other_member_id"]) for m in matches)
     return out
+
+
+#: mentorships that stay open the whole run, for the flows of the services built on a match
+#: (messages, meetings): a mentor of their own and mentees no other flow touches
+PAIR_MENTOR, N_PAIRS = "pair-mentor", 3
+
+
+async def _until(what: str, attempt: Any, timeout: float = 120.0) -> Any:
+    """Call ``attempt`` until it returns something truthy (a projection caught up)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        if found := await attempt():
+            return found
+        assert asyncio.get_running_loop().time() < deadline, f"setup: {what}"
+        await asyncio.sleep(0.3)
+
+
+@registry.setup("matching: steady pairs (a mentor and mentees of their own, matched)", order=12)
+async def steady_pairs(world: World, clients: Clients) -> None:
+    profiles, matching = clients["profiles"], clients["matching"]
+    mentees = [f"pair-mentee{i}" for i in range(N_PAIRS)]
+    people = [(PAIR_MENTOR, {"roles": ["mentor"], "capacity": 10, "accepting_mentees": True})]
+    people += [(m, {"roles": ["mentee"], "goals": ["Python"]}) for m in mentees]
+    for user, profile in people:
+        r, _ = await profiles.call(
+            "setup",
+            "POST",
+            "/v1/programs/{pid}/members",
+            headers=world.auth(user),
+            json={"display_name": user.title(), "languages": ["en"], "headline": "v0", **profile},
+            retry_for=30,
+            pid=world.program_id,
+        )
+        assert r is not None and r.status_code == 201, r and r.text
+        world.members[user] = r.json()["member_id"]
+    pairs: list[tuple[str, str, str]] = []
+    for mentee in mentees:
+
+        async def ask(mentee: str = mentee) -> str | None:
+            r, _ = await matching.call(
+                "setup",
+                "POST",
+                "/v1/programs/{pid}/requests",
+                headers={**world.auth(mentee), **idempotency_key()},
+                json={"mentor_id": world.members[PAIR_MENTOR], "message": "Steady pair?"},
+                retry_for=30,
+                pid=world.program_id,
+            )
+            return r.json()["request_id"] if r is not None and r.status_code == 201 else None
+
+        rid = await _until(f"{mentee} may ask the pair mentor", ask)
+        r, _ = await matching.call(
+            "setup",
+            "POST",
+            "/v1/requests/{rid}/accept",
+            headers=world.auth(PAIR_MENTOR),
+            retry_for=30,
+            rid=rid,
+        )
+        assert r is not None and r.status_code == 200, r and r.text
+        pairs.append((PAIR_MENTOR, mentee, r.json()["match"]["match_id"]))
+    world.state["pairs"] = pairs
