@@ -52,8 +52,11 @@ BURST_SECONDS = float(os.environ.get("BENCH_MESSAGING_BURST_SECONDS", "8"))
 ECHO = """
 import asyncio, sys, websockets
 async def echo(ws):
-    async for m in ws:
-        await ws.send(m)
+    try:
+        async for m in ws:
+            await ws.send(m)
+    except websockets.ConnectionClosed:
+        pass
 async def main():
     async with websockets.serve(echo, "127.0.0.1", int(sys.argv[1]), max_queue=None):
         await asyncio.Future()
@@ -238,20 +241,24 @@ async def open_conversations(
 async def wait_opened(
     http: httpx.AsyncClient, tokens: dict[str, str], users: list[tuple[str, str]]
 ) -> float:
-    """Until every pair's conversation is listed for its mentee; the seconds it took."""
+    """Until every pair's conversation opens for its mentee (a point read each, the last
+    match first); the seconds it took."""
     started = time.monotonic()
-    missing = [mentee for _, mentee in users]
-    while missing and time.monotonic() - started < 900:
-        await asyncio.sleep(2)
-        sample = missing[-20:]
-        found = await asyncio.gather(
-            *(
-                http.get("/v1/conversations", headers={"Authorization": f"Bearer {tokens[u]}"})
-                for u in sample
-            )
+
+    async def opened(i: int) -> bool:
+        mentee = users[i][1]
+        r = await http.get(
+            f"/v1/conversations/m-bm{i}", headers={"Authorization": f"Bearer {tokens[mentee]}"}
         )
-        if all(r.status_code == 200 and r.json() for r in found):
-            missing = missing[:-20]
+        return r.status_code == 200
+
+    missing = list(range(len(users)))
+    while missing and time.monotonic() - started < 900:
+        await asyncio.sleep(1)
+        if not await opened(missing[-1]):
+            continue
+        found = await asyncio.gather(*(opened(i) for i in missing))
+        missing = [i for i, ok in zip(missing, found, strict=True) if not ok]
     if missing:
         raise RuntimeError(f"{len(missing)} conversations not opened in time")
     return time.monotonic() - started

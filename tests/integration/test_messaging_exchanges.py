@@ -2,7 +2,8 @@
 (the service in process): the exchange's text reaches ``exchange-consented`` once, only
 after the last consent (two authors consenting at the same moment included); an edit
 resets the consents; a deletion after consent publishes ``exchange-withdrawn``; the
-library's ``knowledge-entry-withdrawn`` is recorded and nothing is published back; bad
+library's ``knowledge-entry-withdrawn`` is recorded and nothing is published back; an
+erased author's exchanges awaiting consent are cancelled (their consented ones stay); bad
 input is a 4xx problem and stores nothing; non-members get 404."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mentorship_contracts.events.knowledge import (
     KnowledgeEntryWithdrawnV1,
 )
 from mentorship_contracts.events.matching import MatchMadeV1
+from mentorship_contracts.events.profiles import ProfileChangedV1
 from mentorship_contracts.factory import new_event
 from mentorship_contracts.topics import topic_for, topic_name
 from messaging.bootstrap import create_app
@@ -226,6 +228,61 @@ async def test_withdrawal_before_the_last_consent_publishes_nothing(messaging: M
     await asyncio.sleep(1)
     assert [e for e in await m.published(ExchangeConsentedV1) if e.exchange_id == xid] == []
     assert [e for e in await m.published(ExchangeWithdrawnV1) if e.exchange_id == xid] == []
+
+
+async def test_an_erased_author_s_pending_exchange_is_cancelled(messaging: Messaging) -> None:
+    """Erasure: what the member had not consented to never leaves; what they had stays."""
+    m = messaging
+    conv = await m.pair()
+    q1 = await m.say(conv, "ana", "How do I read a flame graph?")
+    a1 = await m.say(conv, "bo", "Widest bars first: that is where the time goes.")
+    q2 = await m.say(conv, "ana", "Who approves production access? call me at +44 20 7946 0958")
+    a2 = await m.say(conv, "bo", "The on-call lead, through the access form.")
+    done = (await m.nominate(conv, "ana", [q1], [a1])).json()["exchange_id"]
+    waiting = (await m.nominate(conv, "bo", [q2], [a2])).json()["exchange_id"]
+    for user in ("ana", "bo"):
+        r = await m.http.put(
+            f"{conv}/exchanges/{done}/consents/me", json={"credit": True}, headers=m.auth(user)
+        )
+        assert r.status_code == 200, r.text
+    r = await m.http.put(
+        f"{conv}/exchanges/{waiting}/consents/me", json={"credit": True}, headers=m.auth("bo")
+    )
+    assert r.json()["status"] == "awaiting_consent"
+    await m.publish(
+        ProfileChangedV1(
+            tenant_id=m.tenant,
+            program_id=PROGRAM,
+            member_id="m-ana",
+            user_id="ana",
+            organization_id=m.tenant,
+            profile_version=2,
+            roles=[],
+            mentor_approved=False,
+            erased=True,
+            snapshot=None,
+        ),
+        "m-ana",
+    )
+
+    async def cancelled() -> dict[str, Any] | None:
+        r = await m.http.get(f"{conv}/exchanges/{waiting}", headers=m.auth("bo"))
+        shown: dict[str, Any] = r.json()
+        return shown if shown["status"] == "cancelled" else None
+
+    shown = await eventually(cancelled, timeout=30)
+    assert shown["ended"]["reason"] == "author_erased"
+    kept = (await m.http.get(f"{conv}/exchanges/{done}", headers=m.auth("bo"))).json()
+    assert kept["status"] == "consented"  # the library keeps it, anonymised
+    r = await m.http.put(
+        f"{conv}/exchanges/{waiting}/consents/me", json={"credit": False}, headers=m.auth("bo")
+    )
+    assert r.status_code == 409
+    await asyncio.sleep(1)
+    consented = [e.exchange_id for e in await m.published(ExchangeConsentedV1)]
+    assert done in consented and waiting not in consented
+    withdrawn = [e.exchange_id for e in await m.published(ExchangeWithdrawnV1)]
+    assert done not in withdrawn and waiting not in withdrawn
 
 
 async def test_bad_input_and_strangers(messaging: Messaging) -> None:

@@ -120,7 +120,9 @@ def create_app(settings: MessagingSettings | None = None) -> FastAPI:
             feed, views, conversations, fanout, presence, backlog=settings.feed_backlog
         ),
     )
-    erase = EraseMember(index, conversations, messages, views, projection, redaction, changes)
+    erase = EraseMember(
+        index, conversations, messages, views, projection, redaction, changes, exchanges
+    )
     consumers.register(runtime, conv.FollowMatches(changes, index), directory, erase, shares)
     consumers.register_exchanges(runtime, exchanges)
     send_digests = SendDigests(

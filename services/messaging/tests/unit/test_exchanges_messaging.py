@@ -252,6 +252,25 @@ async def test_deleting_a_quoted_message_after_consent_withdraws() -> None:
     assert gone.reason == "message_deleted"
 
 
+async def test_an_erased_author_cancels_what_waits_for_them_only() -> None:
+    w = World()
+    waiting, _, _ = await nominated(w)
+    await w.uc.consent(who("mentor"), "m-1", waiting, True)
+    done = (await w.uc.nominate(who("mentor"), "m-1", ["m-1.1"], ["m-1.2"]))["exchange_id"]
+    await w.uc.consent(who("mentee"), "m-1", done, False)
+    await w.uc.consent(who("mentor"), "m-1", done, False)
+    other = (await w.uc.nominate(who("mentor"), "m-1", ["m-1.1"], ["m-1.2"]))["exchange_id"]
+    assert await w.uc.author_erased("t2", ["m-1"], "mentee") == 0  # another tenant's erasure
+    assert await w.uc.author_erased(T, ["m-1"], "mentee") == 2
+    assert await w.uc.author_erased(T, ["m-1"], "mentee") == 0  # a replay: nothing more
+    gone = await w.uc.get(who("mentor"), "m-1", waiting)
+    assert gone["status"] == "cancelled" and gone["ended"]["reason"] == "author_erased"
+    assert (await w.uc.get(who("mentor"), "m-1", other))["status"] == "cancelled"
+    assert (await w.uc.get(who("mentor"), "m-1", done))["status"] == "consented"
+    assert [e.exchange_id for e in w.published(ExchangeConsentedV1)] == [done]
+    assert w.published(ExchangeWithdrawnV1) == []
+
+
 async def test_the_library_withdrawing_publishes_nothing_back() -> None:
     w = World()
     x, _, _ = await nominated(w)

@@ -293,6 +293,31 @@ class ExchangeUseCases:
                     if attempt == ATTEMPTS - 1:
                         raise
 
+    async def author_erased(
+        self, tenant_id: str, conversation_ids: Sequence[str], user_id: str
+    ) -> int:
+        """Erasure: every exchange of these conversations still awaiting the erased
+        member's consent is cancelled (nothing of it is ever published); how many."""
+        at, cancelled = now(), 0
+        for conversation_id in conversation_ids:
+            for row in await self.views.of_conversation(tenant_id, conversation_id):
+                if row["status"] != "awaiting_consent" or user_id not in (
+                    a["user_id"] for a in row["authors"]
+                ):
+                    continue
+                for attempt in range(ATTEMPTS):
+                    exchange = await self.exchanges.load(row["exchange_id"])
+                    if exchange.tenant_id != tenant_id or not exchange.author_erased(user_id, at):
+                        break
+                    try:
+                        await self._save(exchange)
+                        cancelled += 1
+                        break
+                    except ConcurrencyError:  # a consent meanwhile: reload, cancel on top
+                        if attempt == ATTEMPTS - 1:
+                            raise
+        return cancelled
+
     async def entry_withdrawn(self, event: KnowledgeEntryWithdrawnV1) -> None:
         """The library removed the entry: record it, publish nothing back."""
         if len(event.exchange_id) > 128:

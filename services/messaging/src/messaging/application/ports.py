@@ -155,3 +155,11 @@ class QuotedMessages(Protocol):
     """Told when a message changes, so exchanges quoting it reset, cancel or withdraw."""
 
     async def message_changed(self, tenant_id: str, message_id: str, *, deleted: bool) -> None: ...
+
+
+class PendingExchanges(Protocol):
+    """Told when a member is erased, so exchanges awaiting their consent are cancelled."""
+
+    async def author_erased(
+        self, tenant_id: str, conversation_ids: Sequence[str], user_id: str
+    ) -> int: ...

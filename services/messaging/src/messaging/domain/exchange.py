@@ -9,7 +9,8 @@ the one that carries the text to the library (in its outbox message).
 
 Status: ``awaiting_consent`` -> ``consented`` (the text left) -> ``withdrawn`` (an author
 took it back here, or the library said it left); ``awaiting_consent`` -> ``cancelled``
-(an author declined, or a quoted message was deleted: nothing ever left messaging).
+(an author declined or was erased, or a quoted message was deleted: nothing ever left
+messaging).
 """
 
 from __future__ import annotations
@@ -196,6 +197,15 @@ class Exchange(Aggregate):
             self.record(ExchangeWithdrawn(by=None, reason="message_deleted", published=True, at=at))
             return True
         return False
+
+    def author_erased(self, user_id: str, at: str) -> bool:
+        """An author was erased: an exchange still awaiting consent is cancelled, so their
+        unconsented words can never be published (True when it was). A consented one
+        stays: the library forgets the person and keeps the entry, anonymised."""
+        if self.status != "awaiting_consent" or user_id not in self.authors:
+            return False
+        self.record(ExchangeCancelled(by=None, reason="author_erased", at=at))
+        return True
 
     def left_library(self, by: str | None, reason: str, at: str) -> None:
         """The library withdrew the entry (an author there, or an erased author)."""
