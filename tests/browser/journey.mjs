@@ -5,9 +5,11 @@
 // Every screen is screenshotted and checked with axe-core (no serious or critical
 // violation); one pass runs in French; the mentor accepts with the keyboard only.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 
 const require = createRequire(new URL("../../web/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
@@ -131,6 +133,33 @@ async function waitFor(what, check, timeout = 150_000) {
     if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeout / 1000}s`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The files the documents step uploads: a small PDF, a 6 s video (ffmpeg), a 12 MiB blob. */
+function documentFiles() {
+  const dir = mkdtempSync(join(tmpdir(), "journey-docs-"));
+  const objects = [
+    "<</Type/Catalog/Pages 2 0 R>>",
+    "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+    "<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 396]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+    "<</Length 55>>stream\nBT /F1 28 Tf 72 200 Td (Our mentoring plan, 2027) Tj ET\nendstream",
+    "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+  ];
+  let pdf = "%PDF-1.4\n";
+  const offsets = objects.map((body, i) => {
+    const at = pdf.length;
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  pdf += `trailer\n<</Size ${objects.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
+  const files = { pdf: join(dir, "mentoring-plan.pdf"), video: join(dir, "first-session.mp4"), big: join(dir, "recording.bin") };
+  writeFileSync(files.pdf, pdf, "latin1");
+  execFileSync("ffmpeg", ["-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=6:size=320x240:rate=25", "-pix_fmt", "yuv420p", files.video]);
+  const big = randomBytes(12 * 1024 * 1024 + 12_345);
+  writeFileSync(files.big, big);
+  return { ...files, dir, bigSize: big.length, bigSha256: createHash("sha256").update(big).digest("hex") };
 }
 
 // --------------------------------------------------------------------------- journey
@@ -302,6 +331,107 @@ try {
   await mentor.page.keyboard.press("Enter");
   await mentee.page.getByTestId("message").filter({ hasText: "Welcome! Shall we start" }).waitFor();
   await screen(mentee.page, "member-chat");
+
+  // 5b. Documents: a PDF and a short video in the mentorship's space, shared in its
+  // conversation; the mentor plays the video and seeks; an upload cut after its first chunk
+  // resumes after a reload from the offset the server stored.
+  step("mentee uploads a PDF and a video to the mentorship's documents");
+  const docs = documentFiles();
+  const [match] = (await api(user("amelie"), "GET", `/api/matching/v1/programs/${programId}/matches?status=active`)).items;
+  await waitFor("the documents service to know the mentorship", () => api(user("amelie"), "GET", `/api/documents/v1/spaces/${match.match_id}/documents`));
+  await mentee.page.getByRole("link", { name: "Documents of this mentorship" }).click();
+  await mentee.page.getByRole("heading", { name: "Documents", level: 1 }).waitFor();
+  for (const path of [docs.pdf, docs.video]) {
+    await mentee.page.getByLabel("Choose a file").setInputFiles(path);
+    await mentee.page.getByRole("button", { name: "Upload", exact: true }).click();
+    await mentee.page.getByTestId("upload-done").filter({ hasText: basename(path) }).waitFor();
+  }
+  await mentee.page.getByTestId("document").filter({ hasText: "first-session.mp4" }).waitFor();
+  await mentee.page.getByRole("button", { name: "Open mentoring-plan.pdf" }).click();
+  const pdfFrame = mentee.page.getByTestId("pdf");
+  await pdfFrame.waitFor();
+  const pdfAnswer = await mentee.page.evaluate(async (src) => {
+    const r = await fetch(src);
+    return { status: r.status, type: r.headers.get("content-type"), disposition: r.headers.get("content-disposition") };
+  }, await pdfFrame.getAttribute("src"));
+  if (pdfAnswer.status !== 200 || pdfAnswer.type !== "application/pdf" || !pdfAnswer.disposition.startsWith("inline")) throw new Error(`the PDF is not shown inline: ${JSON.stringify(pdfAnswer)}`);
+  await mentee.page.getByTestId("shared-badge").waitFor();
+  await screen(mentee.page, "member-documents");
+
+  step("the mentor sees both; the video plays and a seek to 3 s lands");
+  const mediaStatuses = [];
+  mentor.page.on("response", (r) => {
+    if (r.url().includes("/api/documents/v1/links/")) mediaStatuses.push(r.status());
+  });
+  await mentor.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Documents" }).click();
+  await mentor.page.getByTestId("document").filter({ hasText: "mentoring-plan.pdf" }).waitFor();
+  await mentor.page.getByRole("button", { name: "Open first-session.mp4" }).click();
+  const player = mentor.page.getByTestId("player");
+  await player.waitFor();
+  const playback = await player.evaluate(async (video) => {
+    const until = async (ok, what) => {
+      const t0 = performance.now();
+      while (!ok()) {
+        if (video.error) throw new Error(`media error ${video.error.code}: ${video.error.message}`);
+        if (performance.now() - t0 > 15_000) throw new Error(`video: ${what} not reached`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    video.muted = true;
+    await until(() => video.readyState >= 1, "metadata");
+    await video.play();
+    await until(() => video.currentTime >= 0.5, "playing");
+    const played = video.currentTime;
+    video.pause();
+    let seeked = false;
+    video.addEventListener("seeked", () => (seeked = true), { once: true });
+    video.currentTime = 3;
+    await until(() => seeked && video.readyState >= 2, "the seek");
+    return { played, currentTime: video.currentTime, readyState: video.readyState, duration: video.duration };
+  });
+  console.log(`  video: ${JSON.stringify(playback)}; link answers ${JSON.stringify([...new Set(mediaStatuses)])}`);
+  if (Math.abs(playback.currentTime - 3) > 0.1 || playback.readyState < 2) throw new Error(`the seek to 3 s did not land: ${JSON.stringify(playback)}`);
+  if (!mediaStatuses.includes(206)) throw new Error(`the player read no range of the signed link: ${mediaStatuses}`);
+  await screen(mentor.page, "mentor-documents-video");
+
+  step("an upload cut after its first chunk resumes after a reload");
+  let patches = 0;
+  const cutAfterFirstChunk = (route) => {
+    if (route.request().method() !== "PATCH") return route.continue();
+    patches += 1;
+    return patches === 1 ? route.continue() : route.abort("internetdisconnected");
+  };
+  await mentee.page.route("**/api/documents/v1/uploads/*", cutAfterFirstChunk);
+  await mentee.page.getByLabel("Choose a file").setInputFiles(docs.big);
+  await mentee.page.getByRole("button", { name: "Upload", exact: true }).click();
+  await mentee.page.getByTestId("upload-interrupted").waitFor({ timeout: 60_000 });
+  await mentee.page.unroute("**/api/documents/v1/uploads/*", cutAfterFirstChunk);
+  const kept = await mentee.page.evaluate(() => sessionStorage.getItem("mentorship.pendingUploads"));
+  const pendingUpload = JSON.parse(kept)[0];
+  if (!pendingUpload?.uploadId || /eyJ|bearer|token/i.test(kept)) throw new Error(`sessionStorage should hold the upload's id and nothing secret: ${kept}`);
+  const headers = { Authorization: `Bearer ${await tokenFor(user("amelie"))}` };
+  const stored = Number((await fetch(`${BASE}/api/documents/v1/uploads/${pendingUpload.uploadId}`, { method: "HEAD", headers })).headers.get("upload-offset"));
+  if (stored !== 8 * 1024 * 1024) throw new Error(`the server should hold the first 8 MiB chunk, has ${stored}`);
+  await mentee.page.reload();
+  await mentee.page.getByTestId("pending-upload").waitFor();
+  await screen(mentee.page, "member-documents-resume");
+  const resumedFrom = [];
+  const watch = (request) => {
+    if (request.method() === "PATCH" && request.url().includes("/api/documents/v1/uploads/")) resumedFrom.push(Number(request.headers()["upload-offset"]));
+  };
+  mentee.page.on("request", watch);
+  await mentee.page.getByLabel("Choose a file").setInputFiles(docs.big);
+  await mentee.page.getByTestId("chosen-file").filter({ hasText: "continues from" }).waitFor();
+  await mentee.page.getByRole("button", { name: "Resume the upload" }).click();
+  await mentee.page.getByTestId("upload-done").filter({ hasText: "recording.bin" }).waitFor({ timeout: 60_000 });
+  mentee.page.off("request", watch);
+  if (resumedFrom[0] !== stored) throw new Error(`the resumed upload should start at ${stored}, sent ${resumedFrom}`);
+  const listed = (await api(user("amelie"), "GET", `/api/documents/v1/spaces/${match.match_id}/documents`)).items.find((d) => d.name === "recording.bin");
+  const body = Buffer.from(await (await fetch(`${BASE}/api/documents/v1/documents/${listed.document_id}/content`, { headers })).arrayBuffer());
+  const digest = createHash("sha256").update(body).digest("hex");
+  console.log(`  resumed at ${stored} (PATCHes from ${resumedFrom}); stored ${body.length} bytes, sha256 ${digest.slice(0, 12)}…`);
+  if (listed.size !== docs.bigSize || body.length !== docs.bigSize || digest !== docs.bigSha256) throw new Error(`the resumed file differs: ${listed.size}/${body.length} bytes, ${digest} vs ${docs.bigSha256}`);
+  rmSync(docs.dir, { recursive: true, force: true });
 
   // 6. The admin runs a bulk round, pins and forbids, re-runs, compares and publishes.
   step("admin makes the program formal, runs, reviews, re-runs, compares and publishes a round");

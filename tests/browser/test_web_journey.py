@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 HERE = Path(__file__).parent
 ARTIFACTS = HERE / "artifacts"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SERVICES = ("profiles", "matching", "messaging", "scheduling", "insights")
+SERVICES = ("profiles", "matching", "messaging", "documents", "scheduling", "insights")
 JOURNEY_TIMEOUT = 900  # seconds; about 10 min seen on this shared machine at load 26
 
 
@@ -80,6 +80,13 @@ def stack(
             f"{p}_STORAGE_PROFILE": storage_profile(),
         }
     envs["profiles"]["PROFILES_PROJECTOR_POLL_SECONDS"] = "0.5"
+    envs["documents"] |= {
+        "DOCUMENTS_MINIO_ENDPOINT": infra.minio_endpoint,
+        "DOCUMENTS_MINIO_ACCESS_KEY": infra.minio_access_key,
+        "DOCUMENTS_MINIO_SECRET_KEY": infra.minio_secret_key,
+        "DOCUMENTS_BUCKET": f"test-web-{run_id}",
+        "DOCUMENTS_MEDIA_POLL_SECONDS": "1",
+    }
     users = logs / "users.json"
     users.write_text(json.dumps(_users(tenant)))
     issuer_port, edge_port = free_port(), free_port()

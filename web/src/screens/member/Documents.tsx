@@ -37,18 +37,30 @@ function Thumbnail({ documentId }: { documentId: string }) {
   return url ? <img src={url} alt="" width={64} height={48} style={{ objectFit: "cover", borderRadius: 4 }} /> : <div style={{ width: 64, height: 48 }} />;
 }
 
-/** A signed link to the current version, renewed before it expires. */
+async function signedLink(documentId: string, version: number): Promise<string> {
+  const link = await ok(documents.POST("/v1/documents/{document_id}/links", { params: { path: { document_id: documentId } }, body: { version, expires_in: LINK_SECONDS } }));
+  return edgeUrl(link.url);
+}
+
+/** A signed link to the current version for the viewer. Not renewed on a timer (a new src
+ * would restart a playing video): the player asks for a new one when the old one fails. */
 function useSignedLink(document: D["DocumentOut"] | undefined) {
   return useQuery({
     queryKey: ["document-link", document?.document_id, document?.current.number],
-    queryFn: async () => {
-      const link = await ok(documents.POST("/v1/documents/{document_id}/links", { params: { path: { document_id: document!.document_id } }, body: { version: document!.current.number, expires_in: LINK_SECONDS } }));
-      return edgeUrl(link.url);
-    },
+    queryFn: () => signedLink(document!.document_id, document!.current.number),
     enabled: !!document,
     staleTime: (LINK_SECONDS - 120) * 1000,
-    refetchInterval: (LINK_SECONDS - 120) * 1000,
   });
+}
+
+/** Download through a fresh link (the viewer's may have expired while it was open). */
+async function download(documentId: string, version: number, name: string): Promise<void> {
+  const a = window.document.createElement("a");
+  a.href = await signedLink(documentId, version);
+  a.download = name;
+  window.document.body.append(a);
+  a.click();
+  a.remove();
 }
 
 function Player({ kind, url, name, onExpired }: { kind: "video" | "audio"; url: string; name: string; onExpired: () => void }) {
@@ -84,7 +96,10 @@ function DocumentView({ documentId, conversationId }: { documentId: string; conv
     queryKey: ["document", documentId],
     queryFn: () => ok(documents.GET("/v1/documents/{document_id}", { params: { path: { document_id: documentId } } })),
     // Media facts and previews come from background jobs: look again until they are there.
-    refetchInterval: (q) => (q.state.data && !q.state.data.current.media && !q.state.data.has_preview ? 4000 : false),
+    refetchInterval: (q) => {
+      const doc = q.state.data;
+      return doc && kindOf(doc.current.content_type) !== "other" && !doc.current.media ? 4000 : false;
+    },
   });
   const link = useSignedLink(document.data);
   const share = useMutation({
@@ -116,11 +131,9 @@ function DocumentView({ documentId, conversationId }: { documentId: string; conv
               {link.data && (kind === "video" || kind === "audio") && <Player kind={kind} url={link.data} name={doc.name} onExpired={() => void link.refetch()} />}
               {kind === "other" && <Text>{t("documents.view.noPreview")}</Text>}
               <Group>
-                {link.data && (
-                  <Button component="a" href={link.data} download={doc.name} variant="outline">
-                    {t("documents.view.download")}
-                  </Button>
-                )}
+                <Button variant="outline" onClick={() => void download(doc.document_id, doc.current.number, doc.name)}>
+                  {t("documents.view.download")}
+                </Button>
                 {mine && !shared && (
                   <Button variant="light" onClick={() => share.mutate()} loading={share.isPending}>
                     {t("documents.view.share")}
