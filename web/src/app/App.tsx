@@ -6,17 +6,20 @@ import { Link, Route, Routes, useLocation, useMatch } from "react-router";
 import { useTokenSource } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
 import { setLanguage, type Language } from "../i18n";
+import { firstScreen } from "../lib/routes";
 import { useIsProgramAdmin } from "./hooks";
 import { Loading, PageTitle } from "./ui";
 
 // Every screen is its own chunk, loaded with its route: the first screen (the member home,
 // usually) fetches only its own code, and the charts only load with the health dashboard.
-const Home = lazy(() => import("../screens/member/Home").then((m) => ({ default: m.Home })));
+const loadHome = () => import("../screens/member/Home").then((m) => ({ default: m.Home }));
+const loadPrograms = () => import("../screens/member/Programs").then((m) => ({ default: m.Programs }));
+const Home = lazy(loadHome);
 const Join = lazy(() => import("../screens/member/Join").then((m) => ({ default: m.Join })));
 const MentorPage = lazy(() => import("../screens/member/MentorPage").then((m) => ({ default: m.MentorPage })));
 const MentorSearch = lazy(() => import("../screens/member/MentorSearch").then((m) => ({ default: m.MentorSearch })));
 const ProfileEditor = lazy(() => import("../screens/member/ProfileEditor").then((m) => ({ default: m.ProfileEditor })));
-const Programs = lazy(() => import("../screens/member/Programs").then((m) => ({ default: m.Programs })));
+const Programs = lazy(loadPrograms);
 const Requests = lazy(() => import("../screens/member/Requests").then((m) => ({ default: m.Requests })));
 const GoalsAndCheckIns = lazy(() => import("../screens/member/Goals").then((m) => ({ default: m.GoalsAndCheckIns })));
 const Health = lazy(() => import("../screens/admin/Health").then((m) => ({ default: m.Health })));
@@ -27,6 +30,11 @@ const Rounds = lazy(() => import("../screens/admin/Rounds").then((m) => ({ defau
 const Calendar = lazy(() => import("../screens/member/Calendar").then((m) => ({ default: m.Calendar })));
 const Chat = lazy(() => import("../screens/member/Chat").then((m) => ({ default: m.Chat })));
 const Documents = lazy(() => import("../screens/member/Documents").then((m) => ({ default: m.Documents })));
+
+// The screen this page opened at starts downloading now, alongside the session's renewal.
+const opening = firstScreen(window.location.pathname);
+if (opening === "home") void loadHome();
+else if (opening === "programs") void loadPrograms();
 
 function Landing() {
   const { t } = useTranslation();

@@ -38,6 +38,7 @@ const REPORTS = {
   goals: "/v1/programs/{program_id}/reports/goals",
 } as const;
 type Report = keyof typeof REPORTS;
+const CAPTION = { color: "#495057" }; // Mantine dims table captions below AA contrast
 const TEXT = "dark.6"; // axis labels: AA contrast on white (Mantine's default is dimmed)
 
 function useReport<T>(programId: string, report: Report) {
@@ -139,7 +140,7 @@ function CheckInSection({ report }: { report: CheckInReport }) {
       </SimpleGrid>
       {rows.length > 0 && (
         <Table>
-          <Table.Caption>{t("health.scoresTable", { k })}</Table.Caption>
+          <Table.Caption style={CAPTION}>{t("health.scoresTable", { k })}</Table.Caption>
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">{t("health.group")}</Table.Th>
@@ -182,7 +183,7 @@ function MentorshipTable({ report }: { report: MentorshipsReport }) {
   return (
     <Table.ScrollContainer minWidth={720}>
       <Table data-testid="mentorships-report">
-        <Table.Caption>{t("health.mentorshipsCaption")}</Table.Caption>
+        <Table.Caption style={CAPTION}>{t("health.mentorshipsCaption")}</Table.Caption>
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">{t("health.pair")}</Table.Th>
