@@ -33,6 +33,7 @@ from insights.domain.check_ins import CheckInAnswer
 from insights.domain.goals import GoalPlan
 from insights.domain.rules import ProgramRules
 from insights.entrypoints import api, consumers
+from insights.entrypoints.rendering import Rendered
 from insights.settings import InsightsSettings
 
 log = logging.getLogger("insights.bootstrap")
@@ -113,4 +114,5 @@ def create_app(settings: InsightsSettings | None = None) -> FastAPI:
         on_startup=[prepare],
     )
     app.state.insights = service
+    app.state.rendered = Rendered()
     return app

@@ -11,11 +11,17 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+_SCALARS = (str, int, float, bool)
+
 
 def _flat(prefix: str, value: Any, out: dict[str, Any]) -> None:
     if isinstance(value, Mapping):
         for key, inner in value.items():
-            _flat(f"{prefix}.{key}" if prefix else str(key), inner, out)
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if inner is None or isinstance(inner, _SCALARS):  # most cells: no recursion
+                out[name] = _cell(inner)
+            else:
+                _flat(name, inner, out)
     elif isinstance(value, list) and not all(isinstance(v, Mapping) for v in value):
         out[prefix] = _cell(";".join(str(v) for v in value))
     elif isinstance(value, list):
@@ -42,13 +48,11 @@ def table(rows: Iterable[Mapping[str, Any]]) -> str:
         cells: dict[str, Any] = {}
         _flat("", row, cells)
         flat.append(cells)
-    columns: list[str] = []
-    for cells in flat:
-        columns += [c for c in cells if c not in columns]
+    columns = list(dict.fromkeys(c for cells in flat for c in cells))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(flat)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([cells.get(c, "") for c in columns] for cells in flat)
     return buffer.getvalue()
 
 

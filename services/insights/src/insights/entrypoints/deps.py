@@ -9,10 +9,12 @@ from fastapi import Depends, Path, Query
 
 from chassis.http import CreateOnce, create_once, from_app_state
 from insights.application.service import InsightsService
+from insights.entrypoints.rendering import Rendered
 
 IdPath = Annotated[str, Path(min_length=1, max_length=128)]
 RoundPath = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")]
 Service = Annotated[InsightsService, Depends(from_app_state("insights"))]
+RenderedAnswers = Annotated[Rendered, Depends(from_app_state("rendered"))]
 AsOf = Annotated[
     datetime | None,
     Query(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from chassis.auth import CurrentPrincipal
@@ -13,7 +13,8 @@ from chassis.errors import InvalidInput
 from chassis.http import problems
 from insights.domain.rules import HealthRules
 from insights.entrypoints import csv_export
-from insights.entrypoints.deps import AsOf, Format, IdPath, Service
+from insights.entrypoints.deps import AsOf, Format, IdPath, RenderedAnswers, Service
+from insights.entrypoints.rendering import Rendered
 from insights.entrypoints.schemas import RulesIn, RulesOut
 
 router = APIRouter(prefix="/v1", tags=["insights"])
@@ -21,12 +22,19 @@ ADMIN_ONLY = problems(401, 403, 404, 422)
 CSV = {"content": {"text/csv": {}}, "description": "The report (CSV with ?format=csv)."}
 
 
-def _answer(report: dict[str, Any], fmt: str, name: str, rows: str | None = None) -> Response:
+def _answer(
+    report: dict[str, Any], fmt: str, name: str, rendered: Rendered, rows: str | None = None
+) -> Response:
     if fmt != "csv":
-        return JSONResponse(report)
-    text = csv_export.table(report[rows]) if rows else csv_export.metrics(report)
-    return PlainTextResponse(
-        text,
+        body = rendered.get(report, "json", lambda: bytes(JSONResponse(report).body))
+        return Response(body, media_type="application/json")
+
+    def csv() -> bytes:
+        text = csv_export.table(report[rows]) if rows else csv_export.metrics(report)
+        return text.encode()
+
+    return Response(
+        rendered.get(report, f"csv:{rows}", csv),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
@@ -42,11 +50,12 @@ async def health_report(
     program_id: IdPath,
     principal: CurrentPrincipal,
     service: Service,
+    rendered: RenderedAnswers,
     as_of: AsOf = None,
     format: Format = "json",
 ) -> Response:
     report = await service.reports.health(principal, program_id, as_of)
-    return _answer(report, format, f"health-{program_id}")
+    return _answer(report, format, f"health-{program_id}", rendered)
 
 
 @router.get(
@@ -58,11 +67,12 @@ async def mentorships_report(
     program_id: IdPath,
     principal: CurrentPrincipal,
     service: Service,
+    rendered: RenderedAnswers,
     as_of: AsOf = None,
     format: Format = "json",
 ) -> Response:
     report = await service.reports.mentorships(principal, program_id, as_of)
-    return _answer(report, format, f"mentorships-{program_id}", rows="items")
+    return _answer(report, format, f"mentorships-{program_id}", rendered, rows="items")
 
 
 @router.get(
@@ -75,11 +85,12 @@ async def check_ins_report(
     program_id: IdPath,
     principal: CurrentPrincipal,
     service: Service,
+    rendered: RenderedAnswers,
     as_of: AsOf = None,
     format: Format = "json",
 ) -> Response:
     report = await service.reports.check_ins(principal, program_id, as_of)
-    return _answer(report, format, f"check-ins-{program_id}")
+    return _answer(report, format, f"check-ins-{program_id}", rendered)
 
 
 @router.get(
@@ -91,11 +102,12 @@ async def goals_report(
     program_id: IdPath,
     principal: CurrentPrincipal,
     service: Service,
+    rendered: RenderedAnswers,
     as_of: AsOf = None,
     format: Format = "json",
 ) -> Response:
     report = await service.reports.goals(principal, program_id, as_of)
-    return _answer(report, format, f"goals-{program_id}", rows="mentorships")
+    return _answer(report, format, f"goals-{program_id}", rendered, rows="mentorships")
 
 
 @router.get(
