@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
+from urllib3.exceptions import MaxRetryError
 
 from chassis.health import health_router
 from chassis.problems import install_problem_handlers
@@ -67,16 +68,20 @@ def _failing_app() -> TestClient:
     async def broken() -> None:
         raise AutoReconnect("connection closed")
 
+    @app.post("/storage-gone")
+    async def storage_gone() -> None:  # what the minio client raises with MinIO stopped
+        raise MaxRetryError(None, "/bucket/object", "127.0.0.1:9000 connection refused")
+
     return TestClient(app, raise_server_exceptions=False)
 
 
-def test_database_unreachable_answers_503_with_retry_after() -> None:
+def test_database_or_storage_unreachable_answers_503_with_retry_after() -> None:
     client = _failing_app()
-    for path in ("/no-server", "/broken-mid-write"):
+    for path in ("/no-server", "/broken-mid-write", "/storage-gone"):
         r = client.post(path)
         assert r.status_code == 503, path
         assert r.headers["content-type"] == "application/problem+json"
         assert int(r.headers["retry-after"]) > 0
         body = r.json()
         assert body["status"] == 503 and "retry" in body["detail"].lower()
-        assert "27017" not in body["detail"]  # internals stay in the log
+        assert "27017" not in body["detail"] and "9000" not in body["detail"]  # in the log only

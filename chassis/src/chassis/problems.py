@@ -155,38 +155,33 @@ def install_problem_handlers(app: FastAPI) -> None:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         return problem_response(exc.status_code, title, str(exc.detail), instance=request.url.path)
 
+    def _unavailable(request: Request, exc: Exception, what: str, detail: str) -> JSONResponse:
+        log.warning("%s unavailable on %s %s: %s", what, request.method, request.url.path, exc)
+        response = problem_response(503, "Service unavailable", detail, instance=request.url.path)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+
     @app.exception_handler(ConnectionFailure)
     async def _database_unavailable(request: Request, exc: ConnectionFailure) -> JSONResponse:
         # No server, or the connection broke mid-operation: a command's write is one atomic
         # insert, so it happened whole or not at all, and a retry (same Idempotency-Key or
         # If-Match) cannot apply it twice.
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        response = problem_response(
-            503,
-            "Service unavailable",
+        return _unavailable(
+            request,
+            exc,
+            "database",
             "The database is unreachable; retry later (a retry with the same "
             "Idempotency-Key or If-Match is safe).",
-            instance=request.url.path,
         )
-        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
-        return response
 
     @app.exception_handler(StorageConnectionError)
     async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
         # The object storage (MinIO/S3, reached through the blocking ``minio`` client) went
         # away: the request failed as a whole (an upload aborts its multipart upload, or
         # leaves it to the abandoned-upload sweep), so it may be sent again later.
-        log.warning(
-            "object storage unavailable on %s %s: %s", request.method, request.url.path, exc
+        return _unavailable(
+            request, exc, "object storage", "The object storage is unreachable; retry later."
         )
-        response = problem_response(
-            503,
-            "Service unavailable",
-            "The object storage is unreachable; retry later.",
-            instance=request.url.path,
-        )
-        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
-        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -40,11 +40,8 @@ class FakeBuckets:
     async def read_many(self, bucket_ids: list[str]) -> list[Entries]:
         return [self.data.get(b, {}) for b in bucket_ids]
 
-    def versions(self, bucket_ids: list[str]) -> tuple[int, ...]:
-        return (id(self.data),)  # every put below happens before the first report
-
     def version(self, bucket_id: str) -> tuple[int, int]:
-        return (id(self.data), 0)
+        return (id(self.data), 0)  # every put below happens before the first report
 
     async def all_programs(self) -> list[tuple[str, str]]:
         return []

@@ -150,11 +150,8 @@ class Buckets:
             await asyncio.gather(*(self.read(b) for b in missing))
         return [self._cache.get(b) or await self.read(b) for b in bucket_ids]
 
-    def versions(self, bucket_ids: list[str]) -> tuple[int, ...]:
-        """What changed since: equal versions, equal buckets (memoised reports use it)."""
-        return (self._generation, *(self._writes.get(b, 0) for b in bucket_ids))
-
     def version(self, bucket_id: str) -> tuple[int, int]:
+        """Equal versions, equal entries (memoised reports and their parts rely on it)."""
         return (self._generation, self._writes.get(bucket_id, 0))
 
     async def all_programs(self) -> list[tuple[str, str]]:

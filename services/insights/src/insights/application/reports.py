@@ -133,9 +133,9 @@ class Reports:
         moment = self._as_of(as_of)
         ids = self.bucket_ids_of(tenant, program_id)
         # versions before reading: a write while reading makes the next request recompute
-        versions, each = self.buckets.versions(ids), self._versions(ids)
+        each = self._versions(ids)
         rules = await self.rules_of(tenant, program_id)
-        key = (what, tenant, program_id, moment, versions, rules.model_dump_json())
+        key = (what, tenant, program_id, moment, tuple(each), rules.model_dump_json())
         report = self._memo.get(key)
         if report is None:
             read = await self.buckets.read_many(ids)
