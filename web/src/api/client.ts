@@ -1,6 +1,7 @@
 // Typed clients for each service behind the edge (/api/<service>), from generated types.
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths as DocumentsPaths, components as DocumentsComponents } from "./generated/documents";
+import type { paths as InsightsPaths } from "./generated/insights";
 import type { paths as MatchingPaths, components as MatchingComponents } from "./generated/matching";
 import type { paths as MessagingPaths, components as MessagingComponents } from "./generated/messaging";
 import type { paths as ProfilesPaths, components as ProfilesComponents } from "./generated/profiles";
@@ -43,7 +44,8 @@ export const matching = createClient<MatchingPaths>({ baseUrl: "/api/matching" }
 export const messaging = createClient<MessagingPaths>({ baseUrl: "/api/messaging" });
 export const scheduling = createClient<SchedulingPaths>({ baseUrl: "/api/scheduling" });
 export const documents = createClient<DocumentsPaths>({ baseUrl: "/api/documents" });
-for (const client of [profiles, matching, messaging, scheduling, documents]) client.use(auth);
+export const insights = createClient<InsightsPaths>({ baseUrl: "/api/insights" });
+for (const client of [profiles, matching, messaging, scheduling, documents, insights]) client.use(auth);
 
 /** The current access token (for the chat socket's hello frame). */
 export function accessToken(): string | null {
@@ -60,12 +62,17 @@ interface Result<T> {
 export async function ok<T>(call: Promise<Result<T>>): Promise<T> {
   const { data, error, response } = await call;
   if (error !== undefined || !response.ok) {
-    const problem = (error ?? {}) as { detail?: unknown; title?: string; field?: string | null };
-    const detail =
-      typeof problem.detail === "string" ? problem.detail : problem.title ?? `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, detail, problem.field);
+    const problem = (error ?? {}) as { field?: string | null };
+    throw new ApiError(response.status, problemDetail(error, response), problem.field);
   }
   return data as T;
+}
+
+/** What a problem+json answer says went wrong: its detail, else its title, else the status. */
+export function problemDetail(error: unknown, response: { status: number; statusText?: string }): string {
+  const problem = (error ?? {}) as { detail?: unknown; title?: string };
+  if (typeof problem.detail === "string") return problem.detail;
+  return problem.title ?? `${response.status} ${response.statusText ?? ""}`.trim();
 }
 
 /** A fresh Idempotency-Key for one create. */

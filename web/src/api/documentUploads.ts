@@ -1,16 +1,11 @@
 // The documents service's resumable upload API as lib/uploads.ts's Transport. Chunks go by
 // XMLHttpRequest because fetch reports no upload progress; the rest is the typed client.
 import { OffsetMismatch, Refused, type Finish, type Transport } from "../lib/uploads";
-import { accessToken, documents } from "./client";
-
-function problemDetail(error: unknown, status: number): string {
-  const problem = (error ?? {}) as { detail?: unknown; title?: string };
-  return typeof problem.detail === "string" ? problem.detail : problem.title ?? `${status}`;
-}
+import { accessToken, documents, problemDetail } from "./client";
 
 /** 4xx answers other than a conflict, a timeout or too many requests: retrying will not help. */
 function failure(status: number, error: unknown): Error {
-  const detail = problemDetail(error, status);
+  const detail = problemDetail(error, { status });
   if (status >= 400 && status < 500 && ![408, 409, 429].includes(status)) return new Refused(status, detail);
   return new Error(detail);
 }

@@ -8,8 +8,7 @@ import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } fro
 import { useIsFetching, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { ok } from "../../api/client";
-import { insights } from "../../api/insights";
+import { insights, ok } from "../../api/client";
 import { useProgramId } from "../../app/hooks";
 import { Failure, Loading, PageTitle } from "../../app/ui";
 import { formatDateTime } from "../../lib/format";

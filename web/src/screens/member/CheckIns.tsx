@@ -4,8 +4,7 @@ import { Button, Card, Group, Radio, Stack, Text, Textarea, Title } from "@manti
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { ok } from "../../api/client";
-import { insights } from "../../api/insights";
+import { insights, ok } from "../../api/client";
 import { Failure, Query } from "../../app/ui";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { notYetKnown, parseRound, splitRounds, type CheckInRound } from "../../lib/insights";
