@@ -16,16 +16,31 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from chassis.mongo import retry_transient
-from chassis.storage import Partitioned, StorageProfile, replace, upsert
+from chassis.storage import StorageProfile, replace, upsert
 
 HINT_EVERY = 16
 DUPLICATE_KEY = 11000
+
+
+async def probe_forward(start: int, exists: Callable[[int], Awaitable[bool]]) -> int:
+    """The last of the dense numbers ``start + 1, start + 2, ...`` that exist, from a hint
+    that may lag: one point read first (usually the hint is the head), then ``HINT_EVERY``
+    at once (a hint is stored every ``HINT_EVERY`` numbers, so one round covers its lag)."""
+    number, chunk = start, 1
+    while True:
+        found = await asyncio.gather(*(exists(number + k) for k in range(1, chunk + 1)))
+        present = next((k for k, hit in enumerate(found) if not hit), len(found))
+        number += present
+        if present < len(found):
+            return number
+        chunk = HINT_EVERY
 
 
 def _key(tenant_id: str, user_id: str) -> str:
@@ -38,7 +53,7 @@ class FeedStore:
 
     def __init__(self, db: AsyncDatabase, storage: StorageProfile, *, backlog: int) -> None:
         self.backlog = backlog
-        self.entries = Partitioned(db, "feed_entries", 1)
+        self.entries = db["feed_entries"]
         self.heads = storage.hot(db, "feed_heads")
         self._known: dict[str, int] = {}  # this replica's last known head per member
 
@@ -68,32 +83,21 @@ class FeedStore:
         tries = dict(zip(users, starts, strict=True))
         claimed: dict[str, int] = {}
         while tries:
-            groups: dict[int, list[tuple[str, dict[str, Any]]]] = {}
-            for user, position in tries.items():
-                doc_id = self.entry_id(tenant_id, user, position)
-                groups.setdefault(self.entries.partition(doc_id), []).append(
-                    (user, {"_id": doc_id, "position": position, **entry})
-                )
-            lost = await asyncio.gather(*(self._insert(i, claims) for i, claims in groups.items()))
-            lost_users = {u for group in lost for u in group}
-            for user, position in tries.items():
-                if user not in lost_users:
-                    claimed[user] = position
-            tries = {u: tries[u] + 1 for u in lost_users}  # a concurrent writer took it
+            claims = [
+                (user, {"_id": self.entry_id(tenant_id, user, p), "position": p, **entry})
+                for user, p in tries.items()
+            ]
+            lost = await self._insert(claims)
+            claimed.update({u: p for u, p in tries.items() if u not in lost})
+            tries = {u: tries[u] + 1 for u in lost}  # a concurrent writer took it
         await asyncio.gather(*(self._claimed(tenant_id, u, p) for u, p in claimed.items()))
         return claimed
 
-    async def _insert(self, partition: int, claims: list[tuple[str, dict[str, Any]]]) -> set[str]:
-        """Inserts the claims; the members whose position was taken already."""
+    async def _insert(self, claims: list[tuple[str, dict[str, Any]]]) -> set[str]:
+        """Inserts the claims (one ``insert_many``); the members whose position was taken."""
         users, docs = [u for u, _ in claims], [d for _, d in claims]
-        collection = self.entries.collections[partition]
         try:
-            if len(docs) == 1:
-                await retry_transient(lambda: collection.insert_one(docs[0]))
-            else:
-                await retry_transient(lambda: collection.insert_many(docs, ordered=False))
-        except DuplicateKeyError:
-            return {users[0]}
+            await retry_transient(lambda: self.entries.insert_many(docs, ordered=False))
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
@@ -108,21 +112,18 @@ class FeedStore:
             await upsert(self.heads.of(key), key, {"$max": {"p": position}})
         if position > self.backlog:
             old = self.entry_id(tenant_id, user_id, position - self.backlog)
-            await retry_transient(lambda: self.entries.of(old).delete_one({"_id": old}))
+            await retry_transient(lambda: self.entries.delete_one({"_id": old}))
 
     async def head(self, tenant_id: str, user_id: str) -> int:
         key = _key(tenant_id, user_id)
         known = self._known.get(key)
-        position = known if known is not None else await self._stored_hint(key)
-        chunk = 1  # usually the hint is the head (or a new member has none)
-        while True:
-            ids = [self.entry_id(tenant_id, user_id, position + k) for k in range(1, chunk + 1)]
-            found = await asyncio.gather(*(self.entries.find_one(i, {"_id": 1}) for i in ids))
-            present = next((k for k, doc in enumerate(found) if doc is None), len(found))
-            position += present
-            if present < len(found):
-                break
-            chunk = HINT_EVERY
+        hint = known if known is not None else await self._stored_hint(key)
+
+        async def exists(position: int) -> bool:
+            entry_id = self.entry_id(tenant_id, user_id, position)
+            return await self.entries.find_one(entry_id, {"_id": 1}) is not None
+
+        position = await probe_forward(hint, exists)
         self._known[key] = max(self._known.get(key, 0), position)
         return position
 

@@ -18,9 +18,8 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from chassis.mongo import retry_transient
 from chassis.storage import StorageProfile, replace, upsert
+from messaging.adapters.feed import HINT_EVERY, probe_forward
 from messaging.domain.conversation import Conversation
-
-HEAD_HINT_EVERY = 16
 
 
 class MessageViewsStore:
@@ -82,24 +81,20 @@ class MessageViewsStore:
         if number is None:
             doc = await retry_transient(lambda: self.heads.find_one(conversation_id))
             number = int(doc["n"]) if doc else 0
-        chunk = 1
-        while True:
-            ids = [f"{conversation_id}.{number + k}" for k in range(1, chunk + 1)]
-            found = await asyncio.gather(*(self.messages.find_one(i, {"_id": 1}) for i in ids))
-            present = next((k for k, d in enumerate(found) if d is None), len(found))
-            number += present
-            if present < len(found):
-                break
-            chunk = HEAD_HINT_EVERY
+
+        async def exists(n: int) -> bool:
+            return await self.messages.find_one(f"{conversation_id}.{n}", {"_id": 1}) is not None
+
+        number = await probe_forward(number, exists)
         self._heads[conversation_id] = number
         return number
 
     async def note_head(self, conversation_id: str, number: int) -> None:
-        """Remembers the head; stored every ``HEAD_HINT_EVERY`` messages (an update is the
+        """Remembers the head; stored every ``HINT_EVERY`` messages (an update is the
         expensive write on FerretDB; :meth:`head` probes past a lagging hint)."""
         if self._heads.get(conversation_id, 0) < number:
             self._heads[conversation_id] = number
-        if number % HEAD_HINT_EVERY == 1:
+        if number % HINT_EVERY == 1:
             await upsert(self.heads.of(conversation_id), conversation_id, {"$max": {"n": number}})
 
     async def _find(self, query: dict[str, Any], projection: Any = None) -> list[dict[str, Any]]:
