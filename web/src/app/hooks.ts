@@ -32,6 +32,16 @@ export function useMyMember(programId: string) {
   });
 }
 
+/** My active mentorships in the program (home, chat, calendar and documents list them). */
+export function useActiveMatches(programId: string, enabled = true) {
+  return useQuery({
+    queryKey: ["matches", programId],
+    queryFn: () =>
+      ok(matching.GET("/v1/programs/{program_id}/matches", { params: { path: { program_id: programId }, query: { status: "active" } } })),
+    enabled,
+  });
+}
+
 export function useMemberships() {
   return useQuery({ queryKey: ["memberships"], queryFn: () => ok(profiles.GET("/v1/me/memberships")) });
 }

@@ -2,8 +2,8 @@ import { Alert, Button, Card, Checkbox, Group, Stack, Text, TextInput, Title } f
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { accessToken, matching, ok, scheduling, type S } from "../../api/client";
-import { useProgramId } from "../../app/hooks";
+import { accessToken, ok, scheduling, type S } from "../../api/client";
+import { useActiveMatches, useProgramId } from "../../app/hooks";
 import { MemberName } from "../../app/MemberName";
 import { Failure, PageTitle, Query } from "../../app/ui";
 import { formatDateTime } from "../../lib/format";
@@ -118,10 +118,7 @@ export function Calendar() {
   const programId = useProgramId();
   const client = useQueryClient();
   const zone = viewerZone();
-  const matches = useQuery({
-    queryKey: ["matches", programId],
-    queryFn: () => ok(matching.GET("/v1/programs/{program_id}/matches", { params: { path: { program_id: programId }, query: { status: "active" } } })),
-  });
+  const matches = useActiveMatches(programId);
   const meetings = useQuery({
     queryKey: ["meetings"],
     queryFn: () => ok(scheduling.GET("/v1/me/meetings", { params: { query: { tz: zone, days: 60 } } })),

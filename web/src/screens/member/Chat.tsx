@@ -3,8 +3,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { accessToken, matching, messaging, ok, type Msg } from "../../api/client";
-import { useProgramId } from "../../app/hooks";
+import { accessToken, messaging, ok, type Msg } from "../../api/client";
+import { useActiveMatches, useProgramId } from "../../app/hooks";
 import { PageTitle, Query } from "../../app/ui";
 import { useAuth } from "../../auth/AuthProvider";
 import { ChatSocket, mergeMessages, type ChatFrame } from "../../lib/chat";
@@ -28,10 +28,7 @@ export function Chat() {
   });
   const [chosen, setChosen] = useState<string | null>(null);
   const current = chosen ?? conversations.data?.[0]?.conversation_id ?? null;
-  const matches = useQuery({
-    queryKey: ["matches", programId],
-    queryFn: () => ok(matching.GET("/v1/programs/{program_id}/matches", { params: { path: { program_id: programId }, query: { status: "active" } } })),
-  });
+  const matches = useActiveMatches(programId);
   const currentMatch = current ? matchOfConversation(current, matches.data?.items ?? []) : undefined;
   const [messages, setMessages] = useState<Record<string, Msg["MessageOut"][]>>({});
   const [typing, setTyping] = useState<Record<string, number>>({});

@@ -6,8 +6,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
-import { accessToken, documents, matching, ok, type D, type M } from "../../api/client";
-import { useProgramId } from "../../app/hooks";
+import { accessToken, documents, ok, type D, type M } from "../../api/client";
+import { useActiveMatches, useProgramId } from "../../app/hooks";
 import { MemberName } from "../../app/MemberName";
 import { Failure, PageTitle, Query } from "../../app/ui";
 import { useAuth } from "../../auth/AuthProvider";
@@ -212,10 +212,7 @@ export function Documents() {
   const { matchId } = useParams();
   const [search, setSearch] = useSearchParams();
   const client = useQueryClient();
-  const matches = useQuery({
-    queryKey: ["matches", programId],
-    queryFn: () => ok(matching.GET("/v1/programs/{program_id}/matches", { params: { path: { program_id: programId }, query: { status: "active" } } })),
-  });
+  const matches = useActiveMatches(programId);
   const selected = search.get("doc");
   const select = (id: string) => setSearch({ doc: id });
   return (

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate } from "react-router";
 import { matching, messaging, ok, scheduling } from "../../api/client";
-import { useMyMember, useProgram, useProgramId } from "../../app/hooks";
+import { useActiveMatches, useMyMember, useProgram, useProgramId } from "../../app/hooks";
 import { MemberName } from "../../app/MemberName";
 import { Loading, PageTitle, Query } from "../../app/ui";
 import { useAuth } from "../../auth/AuthProvider";
@@ -15,11 +15,7 @@ export function Home() {
   const program = useProgram(programId);
   const me = useMyMember(programId);
   const { identity } = useAuth();
-  const matches = useQuery({
-    queryKey: ["matches", programId],
-    queryFn: () => ok(matching.GET("/v1/programs/{program_id}/matches", { params: { path: { program_id: programId }, query: { status: "active" } } })),
-    enabled: !!me.data,
-  });
+  const matches = useActiveMatches(programId, !!me.data);
   const requests = useQuery({
     queryKey: ["requests", programId, "open"],
     queryFn: () => ok(matching.GET("/v1/programs/{program_id}/requests", { params: { path: { program_id: programId }, query: { status: "open" } } })),
