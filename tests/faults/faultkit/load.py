@@ -15,7 +15,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,6 +171,36 @@ class Api:
                 wait = min(float(after), 2.0) if after.isdigit() else wait
             await asyncio.sleep(wait * (0.5 + random.random()))
 
+    async def all_pages(
+        self,
+        route: str,
+        *,
+        headers: dict[str, str],
+        params: dict[str, Any] | None = None,
+        **path: str,
+    ) -> list[dict[str, Any]]:
+        """Every item of a cursor-paginated list (``items``, ``next_cursor``), as a checker
+        reads it: retried while the service recovers, a non-200 fails the check."""
+        items: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            query = {"limit": 100, **(params or {}), **({"cursor": cursor} if cursor else {})}
+            r, _ = await self.call(  # path values are str: mypy can't tell them from kwargs
+                "check",
+                "GET",
+                route,
+                headers=headers,
+                params=query,
+                retry_for=30,
+                **path,  # type: ignore[arg-type]
+            )
+            assert r is not None and r.status_code == 200, r and r.text
+            page = r.json()
+            items += page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return items
+
 
 @dataclass
 class Clients:
@@ -182,6 +212,16 @@ class Clients:
 
 def idempotency_key() -> dict[str, str]:
     return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+async def until(what: str, attempt: Callable[[], Awaitable[Any]], timeout: float = 120.0) -> Any:
+    """Call ``attempt`` until it returns something truthy (a projection caught up)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        if found := await attempt():
+            return found
+        assert asyncio.get_running_loop().time() < deadline, f"setup: {what}"
+        await asyncio.sleep(0.3)
 
 
 class LoadGenerator:

@@ -83,24 +83,11 @@ async def uploads_kept(world: World, ledger: Ledger, platform: Platform) -> list
 
 
 async def documents_of(world: World, clients: Clients, user: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"program_id": world.program_id, "owner": user, "limit": 100}
-        r, _ = await clients["documents"].call(
-            "check",
-            "GET",
-            "/v1/documents",
-            headers=world.auth(user),
-            params={**params, **({"cursor": cursor} if cursor else {})},
-            retry_for=30,
-        )
-        assert r is not None and r.status_code == 200, r and r.text
-        page = r.json()
-        items += page["items"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return items
+    return await clients["documents"].all_pages(
+        "/v1/documents",
+        headers=world.auth(user),
+        params={"program_id": world.program_id, "owner": user},
+    )
 
 
 @registry.snapshot("documents: every mentee's documents", service="documents")

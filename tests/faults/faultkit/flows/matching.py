@@ -16,7 +16,8 @@ from typing import Any
 
 from faultkit import registry
 from faultkit.checker import Finding, Platform
-from faultkit.load import Clients, Ledger, World, idempotency_key
+from faultkit.flows.profiles import join_members
+from faultkit.load import Clients, Ledger, World, idempotency_key, until
 
 registry.service(registry.Service("matching", replicas=2, rebuild_module="matching.rebuild"))
 
@@ -142,29 +143,13 @@ async def end(world: World, clients: Clients, ledger: Ledger) -> None:
         ledger.maybe("end", match_id, mentee=mentee, mentor=mentor)
 
 
-async def _matches_of(world: World, platform: Platform, user: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
-        r, _ = await platform.clients["matching"].call(
-            "check",
-            "GET",
-            "/v1/programs/{pid}/matches",
-            headers=world.auth(user),
-            params=params,
-            retry_for=30,
-            pid=world.program_id,
-        )
-        assert r is not None and r.status_code == 200, r and r.text
-        page = r.json()
-        items += page["items"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return items
-
-
 @registry.check("matching: acknowledged requests and matches exist and were published")
+async def _matches_of(world: World, platform: Platform, user: str) -> list[dict[str, Any]]:
+    return await platform.clients["matching"].all_pages(
+        "/v1/programs/{pid}/matches", headers=world.auth(user), pid=world.program_id
+    )
+
+
 async def acknowledged_kept(world: World, ledger: Ledger, platform: Platform) -> list[Finding]:
     findings = []
     requested = {e["data"]["request_id"] for e in platform.events("mentorship-requested")}
@@ -284,34 +269,13 @@ async def mentorships_view(world: World, clients: Clients) -> dict[str, Any]:
 PAIR_MENTOR, N_PAIRS = "pair-mentor", 3
 
 
-async def _until(what: str, attempt: Any, timeout: float = 120.0) -> Any:
-    """Call ``attempt`` until it returns something truthy (a projection caught up)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        if found := await attempt():
-            return found
-        assert asyncio.get_running_loop().time() < deadline, f"setup: {what}"
-        await asyncio.sleep(0.3)
-
-
 @registry.setup("matching: steady pairs (a mentor and mentees of their own, matched)", order=12)
 async def steady_pairs(world: World, clients: Clients) -> None:
-    profiles, matching = clients["profiles"], clients["matching"]
+    matching = clients["matching"]
     mentees = [f"pair-mentee{i}" for i in range(N_PAIRS)]
     people = [(PAIR_MENTOR, {"roles": ["mentor"], "capacity": 10, "accepting_mentees": True})]
     people += [(m, {"roles": ["mentee"], "goals": ["Python"]}) for m in mentees]
-    for user, profile in people:
-        r, _ = await profiles.call(
-            "setup",
-            "POST",
-            "/v1/programs/{pid}/members",
-            headers=world.auth(user),
-            json={"display_name": user.title(), "languages": ["en"], "headline": "v0", **profile},
-            retry_for=30,
-            pid=world.program_id,
-        )
-        assert r is not None and r.status_code == 201, r and r.text
-        world.members[user] = r.json()["member_id"]
+    await join_members(world, clients, people)
     pairs: list[tuple[str, str, str]] = []
     for mentee in mentees:
 
@@ -327,7 +291,7 @@ async def steady_pairs(world: World, clients: Clients) -> None:
             )
             return r.json()["request_id"] if r is not None and r.status_code == 201 else None
 
-        rid = await _until(f"{mentee} may ask the pair mentor", ask)
+        rid = await until(f"{mentee} may ask the pair mentor", ask)
         r, _ = await matching.call(
             "setup",
             "POST",

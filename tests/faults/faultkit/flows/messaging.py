@@ -15,8 +15,7 @@ from typing import Any
 
 from faultkit import registry
 from faultkit.checker import Finding, Platform
-from faultkit.flows.matching import _until
-from faultkit.load import Clients, Ledger, World, idempotency_key
+from faultkit.load import Clients, Ledger, World, idempotency_key, until
 
 registry.service(registry.Service("messaging", env={"MESSAGING_DIGEST_POLL_SECONDS": "3600"}))
 _sent = itertools.count()
@@ -36,7 +35,7 @@ async def conversations(world: World, clients: Clients) -> None:
             )
             return rows[0]["conversation_id"] if rows else None
 
-        found[match_id] = await _until(f"{mentee}'s conversation", pair_conversation)
+        found[match_id] = await until(f"{mentee}'s conversation", pair_conversation)
     world.state["conversations"] = found
 
 
@@ -62,25 +61,9 @@ async def send(world: World, clients: Clients, ledger: Ledger) -> None:
 
 
 async def history(world: World, clients: Clients, cid: str, reader: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
-        r, _ = await clients["messaging"].call(
-            "check",
-            "GET",
-            "/v1/conversations/{cid}/messages",
-            headers=world.auth(reader),
-            params=params,
-            retry_for=30,
-            cid=cid,
-        )
-        assert r is not None and r.status_code == 200, r and r.text
-        page = r.json()
-        items += page["items"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return items
+    return await clients["messaging"].all_pages(
+        "/v1/conversations/{cid}/messages", headers=world.auth(reader), cid=cid
+    )
 
 
 @registry.check("messaging: acknowledged messages kept once, in history and on message-sent")

@@ -55,8 +55,18 @@ async def build(world: World, clients: Clients) -> None:
         (user, {"roles": ["mentee"], "goals": [SKILLS[i % 8]]})
         for i, user in enumerate(world.mentees)
     ]
+    await join_members(world, clients, people)
     for user, profile in people:
-        r, _ = await api.call(
+        if "capacity" in profile:
+            world.capacity[user] = profile["capacity"]
+
+
+async def join_members(
+    world: World, clients: Clients, people: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Each (user, profile) joins the drill's program; their member ids go to the world."""
+    for user, profile in people:
+        r, _ = await clients["profiles"].call(
             "setup",
             "POST",
             "/v1/programs/{pid}/members",
@@ -67,8 +77,6 @@ async def build(world: World, clients: Clients) -> None:
         )
         assert r is not None and r.status_code == 201, r and r.text
         world.members[user] = r.json()["member_id"]
-        if "capacity" in profile:
-            world.capacity[user] = profile["capacity"]
 
 
 async def edit_headline(

@@ -16,8 +16,8 @@ from typing import Any
 
 from faultkit import registry
 from faultkit.checker import Finding, Platform
-from faultkit.flows.matching import PAIR_MENTOR, _until
-from faultkit.load import Clients, Ledger, World, idempotency_key
+from faultkit.flows.matching import PAIR_MENTOR
+from faultkit.load import Clients, Ledger, World, idempotency_key, until
 
 registry.service(registry.Service("scheduling"))
 ALWAYS = [{"weekdays": [0, 1, 2, 3, 4, 5, 6], "start": "00:00", "end": "24:00"}]
@@ -51,7 +51,7 @@ async def availability(world: World, clients: Clients) -> None:
             )
             return r is not None and r.status_code == 200
 
-        await _until(f"scheduling knows match {match_id}", known)
+        await until(f"scheduling knows match {match_id}", known)
 
 
 @registry.flow("booking", service="scheduling", rate=1.0)
