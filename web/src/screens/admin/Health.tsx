@@ -65,7 +65,8 @@ function Chart({ id, title, children, summary }: { id: string; title: string; ch
       <Title order={3} size="h5" id={`${id}-title`} mb="xs">
         {title}
       </Title>
-      <div aria-hidden="true">{children}</div>
+      {/* inert, not only aria-hidden: recharts makes a donut's sectors focusable */}
+      <div inert>{children}</div>
       <Text component="figcaption" size="sm" mt="xs">
         {summary}
       </Text>
