@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chassis.auth import CurrentPrincipal
 from chassis.errors import InvalidInput
@@ -15,11 +15,29 @@ from insights.domain.rules import HealthRules
 from insights.entrypoints import csv_export
 from insights.entrypoints.deps import AsOf, Format, IdPath, RenderedAnswers, Service
 from insights.entrypoints.rendering import Rendered
+from insights.entrypoints.report_schemas import (
+    CheckInsReport,
+    GoalsReport,
+    HealthReport,
+    MentorshipsReport,
+)
 from insights.entrypoints.schemas import RulesIn, RulesOut
 
 router = APIRouter(prefix="/v1", tags=["insights"])
 ADMIN_ONLY = problems(401, 403, 404, 422)
-CSV = {"content": {"text/csv": {}}, "description": "The report (CSV with ?format=csv)."}
+
+
+def documented(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The documented answers: the report's JSON schema (``model``), or CSV with
+    ``?format=csv``. The model is documentation only: the answer is the rendered bytes."""
+    return {
+        **ADMIN_ONLY,
+        200: {
+            "model": model,
+            "content": {"text/csv": {}},
+            "description": "The report (CSV with ?format=csv).",
+        },
+    }
 
 
 def _answer(
@@ -44,7 +62,7 @@ def _answer(
     "/programs/{program_id}/reports/health",
     summary="Program health: members, requests, mentorships by activity and status, meetings, "
     "goals, check-in scores (k-anonymous)",
-    responses={**ADMIN_ONLY, 200: CSV},
+    responses=documented(HealthReport),
 )
 async def health_report(
     program_id: IdPath,
@@ -61,7 +79,7 @@ async def health_report(
 @router.get(
     "/programs/{program_id}/reports/mentorships",
     summary="Each mentorship's health status with the rule that set it, and its activity counts",
-    responses={**ADMIN_ONLY, 200: CSV},
+    responses=documented(MentorshipsReport),
 )
 async def mentorships_report(
     program_id: IdPath,
@@ -79,7 +97,7 @@ async def mentorships_report(
     "/programs/{program_id}/reports/check-ins",
     summary="Check-in scores over time, by round and role, and comments per round (groups "
     "under five people suppressed)",
-    responses={**ADMIN_ONLY, 200: CSV},
+    responses=documented(CheckInsReport),
 )
 async def check_ins_report(
     program_id: IdPath,
@@ -96,7 +114,7 @@ async def check_ins_report(
 @router.get(
     "/programs/{program_id}/reports/goals",
     summary="Goal completion per mentorship (counts, never the goals' words)",
-    responses={**ADMIN_ONLY, 200: CSV},
+    responses=documented(GoalsReport),
 )
 async def goals_report(
     program_id: IdPath,
