@@ -42,7 +42,13 @@ CONSUMES: dict[str, set[str]] = {
     },
     "documents": {"match-made", "mentorship-ended", "profile-changed", "message-sent"},
     "scheduling": {"match-made", "mentorship-ended", "profile-changed"},
-    "knowledge": {"profile-changed", "program-changed", "exchange-consented", "exchange-withdrawn"},
+    "knowledge": {
+        "profile-changed",
+        "mentor-paused",
+        "program-changed",
+        "exchange-consented",
+        "exchange-withdrawn",
+    },
     "insights": {
         "program-changed",
         "profile-changed",

@@ -1,10 +1,12 @@
 """The knowledge service against real Kafka and the MongoDB wire server: consent -> redacted
 draft -> authors' review -> published entry -> search, votes, duplicates, withdrawal,
-erasure, coverage, isolation. Messaging's consent events are published by the test."""
+erasure, coverage (paused mentors left out), isolation. Messaging's consent events (and
+matching's pauses) are published by the test."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ from test_knowledge_support import (  # noqa: F401
     KnowledgeClient,
     exchange,
     knowledge_fixture,
+    mentor_paused,
     profile,
     program_changed,
     withdrawn,
@@ -330,6 +333,61 @@ async def test_admins_see_coverage_and_who_could_fill_the_gaps(program: Knowledg
     assert [c["display_name"] for c in areas["kubernetes"]["could_fill"]] == ["Eve Adams"]
     assert areas["kafka"]["entries"] >= 1
     assert (await k.http.get(k.url("/coverage"), headers=k.auth("cy"))).status_code == 403
+
+
+async def test_paused_mentors_leave_coverage_until_they_resume(program: KnowledgeClient) -> None:
+    """Pauses are ordered by their event time: an older pause delivered after the resume
+    changes nothing; another tenant's pause of the same user touches only that tenant."""
+    k = program
+    t, p = k.tenant, k.program_id
+    other = f"{t}-b"
+    directory = k.app.state.adapters.directory
+    for person in (
+        profile(t, p, "fay", "Fay Okafor", roles=("mentor",), expertise=["Terraform"]),
+        profile(t, p, "gus", "Gus Berg", roles=("mentor",), expertise=["Terraform"]),
+        profile(other, p, "fay", "Fay Okafor", roles=("mentor",), expertise=["Terraform"]),
+    ):
+        await k.publish(person, person.member_id)
+
+    async def could_fill() -> list[str]:
+        r = await k.http.get(k.url("/coverage"), headers=k.auth("adm"))
+        assert r.status_code == 200, r.text
+        areas = {a["area"]: a for a in r.json()["areas"]}
+        return [c["user_id"] for c in areas.get("terraform", {"could_fill": []})["could_fill"]]
+
+    async def shows(*users: str) -> bool:
+        return await could_fill() == list(users)
+
+    await eventually(lambda: shows("fay", "gus"), timeout=60)
+    now = datetime.now(UTC)
+    # paused until tomorrow: gone; gus's pause already ended: stays
+    await k.publish(mentor_paused(t, p, "fay", until=now + timedelta(days=1)), "m-fay", time=now)
+    await k.publish(mentor_paused(t, p, "gus", until=now - timedelta(minutes=1)), "m-gus")
+    await eventually(lambda: shows("gus"), timeout=60)
+
+    async def gus_pause_stored() -> bool:
+        gus = await directory.member(t, p, "gus")
+        return gus is not None and gus.paused
+
+    await eventually(gus_pause_stored, timeout=60)
+    assert await shows("gus")
+
+    resumed_at = now + timedelta(seconds=2)
+    await k.publish(mentor_paused(t, p, "fay", paused=False), "m-fay", time=resumed_at)
+    await eventually(lambda: shows("fay", "gus"), timeout=60)
+
+    # an older pause, then the other tenant's newer one behind it on the same partition
+    await k.publish(mentor_paused(t, p, "fay"), "m-fay", time=now + timedelta(seconds=1))
+    await k.publish(mentor_paused(other, p, "fay"), "m-fay", time=resumed_at + timedelta(seconds=1))
+
+    async def other_tenant_paused() -> bool:
+        fay = await directory.member(other, p, "fay")
+        return fay is not None and fay.paused
+
+    await eventually(other_tenant_paused, timeout=60)
+    fay = await directory.member(t, p, "fay")
+    assert fay is not None and not fay.paused and fay.paused_until is None
+    assert await shows("fay", "gus")
 
 
 async def test_bad_edits_are_refused_and_change_nothing(program: KnowledgeClient) -> None:

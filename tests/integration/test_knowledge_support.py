@@ -2,7 +2,8 @@
 
 The messaging side of the flow (nomination and consent) is not built yet, so the tests
 publish ``exchange-consented`` and ``exchange-withdrawn`` themselves, as messaging will,
-and ``profile-changed`` / ``program-changed`` as profiles does.
+``profile-changed`` / ``program-changed`` as profiles does and ``mentor-paused`` as
+matching does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from knowledge.bootstrap import create_app
 from knowledge.settings import KnowledgeSettings
 from mentorship_contracts.events import EventPayload
 from mentorship_contracts.events.knowledge import ExchangeConsentedV1, ExchangeWithdrawnV1
-from mentorship_contracts.events.profiles import ProfileChangedV1, ProfileSnapshot
+from mentorship_contracts.events.profiles import MentorPausedV1, ProfileChangedV1, ProfileSnapshot
 from mentorship_contracts.events.programs import ProgramChangedV1
 from testkit import bearer
 from testkit.apps import serve_in_process
@@ -70,6 +71,20 @@ def profile(
         mentor_approved="mentor" in roles and not erased,
         erased=erased,
         snapshot=None if erased else ProfileSnapshot(display_name=name, **snapshot),
+    )
+
+
+def mentor_paused(
+    tenant: str, program_id: str, user: str, *, paused: bool = True, until: datetime | None = None
+) -> MentorPausedV1:
+    return MentorPausedV1(
+        tenant_id=tenant,
+        program_id=program_id,
+        member_id=f"m-{user}",
+        user_id=user,
+        paused=paused,
+        until=until,
+        reason="vacation" if paused else None,
     )
 
 
@@ -138,8 +153,10 @@ class KnowledgeClient:
     def url(self, path: str = "", program_id: str | None = None) -> str:
         return f"/v1/programs/{program_id or self.program_id}/knowledge{path}"
 
-    async def publish(self, payload: EventPayload, key: str) -> None:
-        await publish_payload(self.app.state.runtime, payload, key)
+    async def publish(
+        self, payload: EventPayload, key: str, *, time: datetime | None = None
+    ) -> None:
+        await publish_payload(self.app.state.runtime, payload, key, time=time)
 
     async def draft_of(self, user: str, exchange: ExchangeConsentedV1) -> dict[str, Any]:
         """Wait until ``user`` sees the exchange's draft."""

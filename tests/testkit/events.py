@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
@@ -79,10 +80,16 @@ async def eventually(check: Any, *, timeout: float = 30.0, interval: float = 0.1
 
 
 async def publish_payload(
-    runtime: Runtime, payload: EventPayload, key: str, *, times: int = 1
+    runtime: Runtime,
+    payload: EventPayload,
+    key: str,
+    *,
+    times: int = 1,
+    time: datetime | None = None,
 ) -> None:
-    """Publish a contract payload as a CloudEvent on the runtime's (prefixed) topic."""
-    body, headers = to_kafka(new_event(payload, source="/tests", subject=key))
+    """Publish a contract payload as a CloudEvent on the runtime's (prefixed) topic;
+    ``time`` is the envelope's (default: now), for consumers that order by it."""
+    body, headers = to_kafka(new_event(payload, source="/tests", subject=key, time=time))
     for _ in range(times):
         await runtime.broker.publish(
             body,

@@ -1,8 +1,10 @@
 """The use cases against in-memory fakes: consent -> draft, approvals -> publication (and
-near-duplicates), withdrawal purges, erasure anonymises, coverage, access."""
+near-duplicates), withdrawal purges, erasure anonymises, coverage (paused mentors left
+out), access."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -241,3 +243,42 @@ async def test_coverage_names_thin_areas_and_who_could_fill_them() -> None:
     assert (
         entry_id_of(T, "ex-1") == (await w.store.load(stream_of(entry_id_of(T, "ex-1")))).entry_id
     )
+
+
+async def test_coverage_leaves_out_mentors_paused_now() -> None:
+    def k8s(user: str, name: str) -> DirectoryMember:
+        return member(user, name, ("mentor",), expertise=("Kubernetes",))
+
+    mentors = [
+        k8s("eve", "Eve Adams"),
+        replace(k8s("fay", "Fay Okafor"), paused=True),  # until resumed
+        replace(k8s("gus", "Gus Berg"), paused=True, paused_until=NOW + timedelta(hours=1)),
+        replace(k8s("hal", "Hal Ito"), paused=True, paused_until=NOW),  # ended just now
+        replace(member("ida", "Ida Lund", ("mentor",), expertise=("Terraform",)), paused=True),
+        member("adm", "Ada Admin", ("admin",)),
+    ]
+    directory = FakeDirectory(mentors, ProgramFacts.of(T, "org-1"))
+
+    async def areas_at(now: datetime) -> dict[str, dict[str, Any]]:
+        coverage = Coverage(
+            LibraryAccess(directory),
+            directory,
+            FakeLibrary(FakeEmbeddings()),
+            covered_at=2,
+            clock=lambda: now,
+        )
+        return {a["area"]: a for a in (await coverage(who("adm"), P))["areas"]}
+
+    areas = await areas_at(NOW)
+    assert [c["user_id"] for c in areas["kubernetes"]["could_fill"]] == ["eve", "hal"]
+    assert areas["kubernetes"]["mentors"] == 2
+    # the only Terraform mentor is paused: the area stays, nobody can fill it
+    assert areas["terraform"] == {
+        "area": "terraform",
+        "entries": 0,
+        "status": "missing",
+        "mentors": 0,
+        "could_fill": [],
+    }
+    later = await areas_at(NOW + timedelta(hours=1))  # gus's pause has ended
+    assert [c["user_id"] for c in later["kubernetes"]["could_fill"]] == ["eve", "gus", "hal"]

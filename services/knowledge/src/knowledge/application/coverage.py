@@ -4,11 +4,18 @@ thin, and which mentors could fill them.
 Areas are what the program's mentors list as expertise, plus what entries were filed
 under; an entry counts for an area when it is its expertise area or one of its topics
 (near-duplicates count once). Mentors who could fill an area are the active, approved
-mentors with that expertise, as profiles last published them.
+mentors with that expertise, as profiles last published them, who are not paused now
+(matching's ``mentor-paused``): a paused mentor takes no new mentees, so naming them for a
+gap would send admins to someone who cannot help. A pause whose end has passed no longer
+counts, since matching publishes no resume when a pause ends by itself. A paused mentor's
+expertise still names an area (it is the program's), but ``mentors`` and ``could_fill``
+count only who is available.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from chassis.auth import Principal
@@ -19,12 +26,22 @@ from knowledge.domain.drafting import normalise_tag
 MAX_CANDIDATES = 10
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Coverage:
     def __init__(
-        self, access: LibraryAccess, directory: Directory, index: Index, *, covered_at: int
+        self,
+        access: LibraryAccess,
+        directory: Directory,
+        index: Index,
+        *,
+        covered_at: int,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.access, self.directory, self.index = access, directory, index
-        self.covered_at = covered_at
+        self.covered_at, self.clock = covered_at, clock
 
     async def __call__(self, principal: Principal, program_id: str) -> dict[str, Any]:
         await self.access.admin(principal, program_id)
@@ -44,15 +61,19 @@ class Coverage:
             }:
                 clusters.setdefault(area, set()).add(entry.cluster)
         experts: dict[str, list[dict[str, Any]]] = {}
+        now = self.clock()
         for mentor in mentors:
+            paused = mentor.paused_at(now)
             for area in dict.fromkeys(normalise_tag(e) for e in mentor.expertise):
-                experts.setdefault(area, []).append(
-                    {
-                        "member_id": mentor.member_id,
-                        "user_id": mentor.user_id,
-                        "display_name": mentor.display_name,
-                    }
-                )
+                available = experts.setdefault(area, [])  # the area exists either way
+                if not paused:
+                    available.append(
+                        {
+                            "member_id": mentor.member_id,
+                            "user_id": mentor.user_id,
+                            "display_name": mentor.display_name,
+                        }
+                    )
         areas: list[dict[str, Any]] = []
         for area in sorted(set(experts) | filed):
             count = len(clusters.get(area, ()))

@@ -2,7 +2,8 @@
 
 Registered through ``runtime.consumers.on`` (validated, tenant-checked against the
 envelope, idempotent by event id, retried, then dead-lettered); every effect is also
-idempotent by itself (version-guarded directory, one entry stream per exchange).
+idempotent by itself (version-guarded directory, pauses ordered by their event time, one
+entry stream per exchange).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from knowledge.adapters.directory import Directory
 from knowledge.application.drafts import PrepareDraft
 from knowledge.application.withdrawal import Withdrawals
 from mentorship_contracts.events.knowledge import ExchangeConsentedV1, ExchangeWithdrawnV1
-from mentorship_contracts.events.profiles import ProfileChangedV1
+from mentorship_contracts.events.profiles import MentorPausedV1, ProfileChangedV1
 from mentorship_contracts.events.programs import ProgramChangedV1
 
 
@@ -25,6 +26,10 @@ def register(
         await directory.profile_changed(event.payload)
         if event.payload.erased:  # idempotent: a replay finds nobody left to forget
             await withdrawals.forget(event.payload)
+
+    @runtime.consumers.on(MentorPausedV1, name="mentor-pauses")
+    async def on_mentor_paused(event: Consumed[MentorPausedV1]) -> None:
+        await directory.mentor_paused(event.payload, at=event.envelope.time)
 
     @runtime.consumers.on(ProgramChangedV1, name="program-directory")
     async def on_program_changed(event: Consumed[ProgramChangedV1]) -> None:
