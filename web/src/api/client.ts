@@ -44,7 +44,8 @@ export const matching = createClient<MatchingPaths>({ baseUrl: "/api/matching" }
 export const messaging = createClient<MessagingPaths>({ baseUrl: "/api/messaging" });
 export const scheduling = createClient<SchedulingPaths>({ baseUrl: "/api/scheduling" });
 export const documents = createClient<DocumentsPaths>({ baseUrl: "/api/documents" });
-export const insights = createClient<InsightsPaths>({ baseUrl: "/api/insights" });
+// JSON answers only: the reports also document text/csv (asked for with parseAs: "text").
+export const insights = createClient<InsightsPaths, `${string}/json`>({ baseUrl: "/api/insights" });
 for (const client of [profiles, matching, messaging, scheduling, documents, insights]) client.use(auth);
 
 /** The current access token (for the chat socket's hello frame). */

@@ -33,7 +33,9 @@ const goal = (over: Partial<Goal>): Goal => ({
 
 const health = (over: Partial<HealthReport["mentorships"]> = {}, goals = { total: 0, completed: 0 }): HealthReport => ({
   program_id: "p",
+  program_name: null,
   as_of: null,
+  rules: { quiet_after_days: 14, inactive_after_days: 30, first_check_in_days: 30, check_in_every_days: 60, check_in_at_close: true, check_in_grace_days: 7 },
   members: { total: 3, mentors: 1, mentees: 2, mentors_approved: 1, mentors_paused: 0, mentor_applications_pending: 0 },
   requests: { total: 1, accepted: 1, declined: 0, info_requested: 0, unanswered: 0, response_hours_median: 1, response_hours_p90: 1 },
   mentorships: { made: 2, active: 1, quiet: 0, inactive: 0, ended: 1, on_track: 1, needs_check_in: 0, mentor_silent: 0, ended_by_reason: [], ...over },

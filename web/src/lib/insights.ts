@@ -1,6 +1,5 @@
 // Goals, check-ins and program health: what the screens compute from insights' answers.
-// The reports are JSON the service builds by hand (no response model in its OpenAPI), so
-// their shapes are written down here, as far as the screens read them.
+// The shapes, reports included, come from insights' OpenAPI (src/api/generated/insights).
 import type { components } from "../api/generated/insights";
 
 export type I = components["schemas"];
@@ -71,87 +70,20 @@ export function splitRounds(rounds: readonly CheckInRound[]): { toAnswer: CheckI
 // --------------------------------------------------------------------------- reports
 
 /** A group of fewer than k people: the report gives no number for it (k-anonymity). */
-export interface Suppressed {
-  suppressed: true;
-}
-
-export interface ScoreGroup {
-  answers: number;
-  respondents: number;
-  mean_score: number;
-  distribution: Record<string, number>;
-}
-
+export type Suppressed = I["Suppressed"];
+export type ScoreGroup = I["Scores"];
 export type Scores = ScoreGroup | Suppressed;
 
 export function isSuppressed(group: object | null | undefined): group is Suppressed {
   return !!group && (group as Partial<Suppressed>).suppressed === true;
 }
 
-export type EndedRow = ({ reason: string } & Suppressed) | { reason: string; mentorships: number; people: number };
-
-export interface HealthReport {
-  program_id: string;
-  program_name?: string | null;
-  as_of: string | null;
-  members: { total: number; mentors: number; mentees: number; mentors_approved: number; mentors_paused: number; mentor_applications_pending: number };
-  requests: { total: number; accepted: number; declined: number; info_requested: number; unanswered: number; response_hours_median: number | null; response_hours_p90: number | null };
-  mentorships: {
-    made: number;
-    active: number;
-    quiet: number;
-    inactive: number;
-    ended: number;
-    on_track: number;
-    needs_check_in: number;
-    mentor_silent: number;
-    ended_by_reason: EndedRow[];
-  };
-  activity: { messages: number; meetings_held: number; meetings_upcoming: number; meetings_cancelled: number; documents_shared: number };
-  goals: { total: number; completed: number; overdue: number; completion_rate: number | null; mean_progress_percent: number | null };
-  check_ins: Scores;
-}
-
-export interface MentorshipRow {
-  match_id: string;
-  mentor_user_id: string;
-  mentee_user_ids: string[];
-  matched_at: string | null;
-  status: "on_track" | "needs_check_in" | "inactive" | "ended";
-  activity: "active" | "quiet" | "inactive" | "ended";
-  rule: string;
-  mentor_silent: boolean;
-  quiet_days: number;
-  messages: number;
-  meetings_held: number;
-  goals: number;
-  goals_completed: number;
-  check_ins_answered: number;
-}
-
-export interface MentorshipsReport {
-  as_of: string | null;
-  items: MentorshipRow[];
-}
-
-export type Grouped<K extends string> = { [key in K]: string } & Scores;
-
-export interface CheckInReport {
-  as_of: string | null;
-  k_anonymity: number;
-  overall: Scores;
-  by_month: Grouped<"month">[];
-  by_round: Grouped<"round">[];
-  by_role: Grouped<"role">[];
-  comments_by_round: { round: string; comments: { score: number; visibility: string; comment: string }[] }[];
-}
-
-export interface GoalsReport {
-  goals: number;
-  completed: number;
-  completion_rate: number | null;
-  mentorships: { match_id: string; goals: number; completed: number; mean_progress_percent: number }[];
-}
+export type EndedRow = I["EndedCount"] | I["EndedSuppressed"];
+export type HealthReport = I["HealthReport"];
+export type MentorshipRow = I["MentorshipRow"];
+export type MentorshipsReport = I["MentorshipsReport"];
+export type CheckInReport = I["CheckInsReport"];
+export type GoalsReport = I["GoalsReport"];
 
 export const ACTIVITIES = ["active", "quiet", "inactive", "ended"] as const;
 export const STATUSES = ["on_track", "needs_check_in", "inactive", "ended"] as const;
@@ -169,7 +101,7 @@ export function statusBars(report: HealthReport): { status: (typeof STATUSES)[nu
 export function scoreLine(report: CheckInReport): { month: string; score: number | null; suppressed: boolean }[] {
   return report.by_month.map((row) => ({
     month: row.month,
-    score: isSuppressed(row) ? null : (row as ScoreGroup).mean_score,
+    score: isSuppressed(row) ? null : row.mean_score,
     suppressed: isSuppressed(row),
   }));
 }

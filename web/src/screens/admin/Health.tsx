@@ -40,10 +40,20 @@ type Report = keyof typeof REPORTS;
 const CAPTION = { color: "#495057" }; // Mantine dims table captions below AA contrast
 const TEXT = "dark.6"; // axis labels: AA contrast on white (Mantine's default is dimmed)
 
-function useReport<T>(programId: string, report: Report) {
+type Answers = { health: HealthReport; mentorships: MentorshipsReport; "check-ins": CheckInReport; goals: GoalsReport };
+const inPath = (programId: string) => ({ params: { path: { program_id: programId } } });
+/** Each report's JSON as the typed client reads it (a report whose schema drifts fails the type check). */
+const FETCH: { [R in Report]: (programId: string) => Promise<Answers[R]> } = {
+  health: (programId) => ok(insights.GET(REPORTS.health, inPath(programId))),
+  mentorships: (programId) => ok(insights.GET(REPORTS.mentorships, inPath(programId))),
+  "check-ins": (programId) => ok(insights.GET(REPORTS["check-ins"], inPath(programId))),
+  goals: (programId) => ok(insights.GET(REPORTS.goals, inPath(programId))),
+};
+
+function useReport<R extends Report>(programId: string, report: R) {
   return useQuery({
     queryKey: ["report", programId, report],
-    queryFn: async () => (await ok(insights.GET(REPORTS[report], { params: { path: { program_id: programId } } }))) as T,
+    queryFn: () => FETCH[report](programId),
     staleTime: 0,
     retry: notYetKnown, // a program insights has not read yet
     retryDelay: 1500,
@@ -115,8 +125,8 @@ function CheckInSection({ report }: { report: CheckInReport }) {
   const line = scoreLine(report);
   const bars = scoreBars(report.overall);
   const rows: { kind: string; name: string; group: Scores }[] = [
-    ...report.by_round.map((r) => ({ kind: t("health.byRound"), name: label(r.round), group: r as Scores })),
-    ...report.by_role.map((r) => ({ kind: t("health.byRole"), name: t(`checkIns.role.${r.role === "mentor" ? "mentor" : "mentee"}`), group: r as Scores })),
+    ...report.by_round.map((r) => ({ kind: t("health.byRound"), name: label(r.round), group: r })),
+    ...report.by_role.map((r) => ({ kind: t("health.byRole"), name: t(`checkIns.role.${r.role === "mentor" ? "mentor" : "mentee"}`), group: r })),
   ];
   return (
     <Stack gap="sm">
@@ -220,8 +230,8 @@ function MentorshipTable({ report }: { report: MentorshipsReport }) {
 
 function Dashboard({ programId, health, previous }: { programId: string; health: HealthReport; previous: Record<string, number> | null }) {
   const { t, i18n } = useTranslation();
-  const checkIns = useReport<CheckInReport>(programId, "check-ins");
-  const mentorships = useReport<MentorshipsReport>(programId, "mentorships");
+  const checkIns = useReport(programId, "check-ins");
+  const mentorships = useReport(programId, "mentorships");
   const now = headline(health);
   const changed = moved(previous, now);
   const delta = (key: string) => (changed.has(key) && previous ? (now[key] ?? 0) - (previous[key] ?? 0) : undefined);
@@ -320,8 +330,8 @@ function Dashboard({ programId, health, previous }: { programId: string; health:
 export function Health() {
   const { t } = useTranslation();
   const programId = useProgramId();
-  const health = useReport<HealthReport>(programId, "health");
-  const goals = useReport<GoalsReport>(programId, "goals");
+  const health = useReport(programId, "health");
+  const goals = useReport(programId, "goals");
   // The previous reading, so a refresh shows which numbers moved.
   const seen = useRef<Record<string, number> | null>(null);
   const [previous, setPrevious] = useState<Record<string, number> | null>(null);
