@@ -62,8 +62,11 @@ async def test_a_session_holds_its_capacity_and_shows_the_link_to_attendees(
         )
         await s.publish(payload, f"m-{user}")
 
-    async def known() -> bool:
-        return await s.service.members.roles(s.tenant, "prog-1", people[-1]) is not None
+    async def known() -> bool:  # keys spread over partitions: wait for every member
+        for user in ["host", *people]:
+            if await s.service.members.roles(s.tenant, "prog-1", user) is None:
+                return False
+        return True
 
     await eventually(known, timeout=60)
     created = await s.http.post(
