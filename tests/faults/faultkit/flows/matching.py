@@ -143,13 +143,13 @@ async def end(world: World, clients: Clients, ledger: Ledger) -> None:
         ledger.maybe("end", match_id, mentee=mentee, mentor=mentor)
 
 
-@registry.check("matching: acknowledged requests and matches exist and were published")
 async def _matches_of(world: World, platform: Platform, user: str) -> list[dict[str, Any]]:
     return await platform.clients["matching"].all_pages(
         "/v1/programs/{pid}/matches", headers=world.auth(user), pid=world.program_id
     )
 
 
+@registry.check("matching: acknowledged requests and matches exist and were published")
 async def acknowledged_kept(world: World, ledger: Ledger, platform: Platform) -> list[Finding]:
     findings = []
     requested = {e["data"]["request_id"] for e in platform.events("mentorship-requested")}
