@@ -29,7 +29,7 @@ reset:
 	@$(STACK) reset
 
 test: deps web
-	@WEB_PREBUILT=1 $(UV) run --locked pytest --ignore=tests/faults/test_faults.py
+	@WEB_PREBUILT=1 $(UV) run --locked pytest
 
 # tests/faults alone (also part of `make test`): the bounded fault run and the isolation matrix.
 test-faults: deps
