@@ -2,7 +2,7 @@
 
 One run (module fixture): a private Kafka/FerretDB/MinIO instance, every registered
 service as real processes (matching as two replicas), steady load from the registered
-flows, and the bounded fault schedule ``make test`` runs (``CI``; about 5 min here): ``kill -9``
+flows, and the bounded fault schedule ``make test`` runs (``CI``; about 3 min here): ``kill -9``
 of every service and of one of matching's two replicas at once, Kafka stopped 8 s (30 s in
 ``make soak``), the MongoDB wire server stopped 4 s (15 s in the soak), and a consumer killed
 between its effect and its offset commit in each service. Then the checker judges what
