@@ -41,7 +41,8 @@ class MentorLoads:
     async def _recompute(self, tenant_id: str, mentor_member_id: str) -> int:
         load = 0
         async for match in self.matches.find(
-            {"mentor_member_id": mentor_member_id, "ended": False}, {"mentee_member_ids": 1}
+            {"tenant_id": tenant_id, "mentor_member_id": mentor_member_id, "ended": False},
+            {"mentee_member_ids": 1},
         ):
             load += len(match.get("mentee_member_ids", []))
         await self.loads.update_one(
