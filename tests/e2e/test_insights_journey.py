@@ -208,10 +208,12 @@ def test_a_journey_moves_the_health_report_and_a_replay_rebuilds_it(
         )
         # two topics, two consumers: wait for both folds (each arrives in its own time)
         report = _wait(
-            lambda: (h := health())
-            and h["activity"]["meetings_held"] == 1
-            and h["activity"]["messages"] == 2
-            and h,
+            lambda: (
+                (h := health())
+                and h["activity"]["meetings_held"] == 1
+                and h["activity"]["messages"] == 2
+                and h
+            ),
             what="a reply and a meeting",
         )
 

@@ -318,6 +318,14 @@ class EventStore:
             events += events_of(doc)
             version = doc["last"]
 
+    async def moved_past(self, stream_id: str, version: int) -> bool:
+        """Whether the stream has a commit after ``version`` (a commit boundary): one point
+        read, for a projector that must know it projected the stream's latest state."""
+        doc = await retry_transient(
+            lambda: self.collection.find_one({"_id": commit_id(stream_id, version + 1)}, {"_id": 1})
+        )
+        return doc is not None
+
     async def _load_by_range(self, stream_id: str, after_version: int) -> list[StoredEvent]:
         cursor = self.collection.find({"stream_id": stream_id, "last": {"$gt": after_version}})
         events = [e for d in await cursor.to_list() for e in events_of(d)]

@@ -25,6 +25,9 @@ class FakeBooks:
     async def load(self, stream_id: str) -> MentorBook:
         return MentorBook.from_events(stream_id, list(self.streams.get(stream_id, [])))
 
+    async def moved_past(self, stream_id: str, version: int) -> bool:
+        return len(self.streams.get(stream_id, [])) > version
+
     async def save(self, book: MentorBook) -> list[DomainEvent]:
         stored = self.streams.setdefault(book.stream_id, [])
         if self.conflicts_left:

@@ -3,6 +3,8 @@ what each command stores in the books and the read models, and what it refuses."
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 from matching_fakes import FakeBooks, FakePools, FakeProfiles, FakeQueue, FakeReadModels
 
 from chassis.auth import Principal
+from chassis.domain import DomainEvent
 from chassis.errors import Conflict, Forbidden, NotFound
 from matching.application import answer_request as answer
 from matching.application import mentor_changes
@@ -25,7 +28,7 @@ from matching.application.rebuild import RebuildReadModels
 from matching.application.request_mentorship import RequestMentorship
 from matching.application.time_passing import DueBooks, ExpireDue
 from matching.domain import mentor_events as ev
-from matching.domain.mentor_book import mentor_book_id
+from matching.domain.mentor_book import MentorBook, mentor_book_id
 
 T, P = "t1", "p1"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -228,6 +231,35 @@ async def test_ending_a_mentorship(app: App) -> None:
     assert app.profiles.profiles[f"{T}|{P}|ada"]["load"] == 0
     with pytest.raises(Conflict, match="already ended"):
         await app.end(who("ada"), match_id, reason=None)
+
+
+async def test_the_replica_that_projects_last_still_leaves_the_latest_state(app: App) -> None:
+    """Replica A saves an end and is slow to project; replica B accepts another request on
+    the same book meanwhile and projects first. A's projection of its older book must not
+    be the last word on the mentor's load."""
+    app.profiles.add_member(T, P, "ada", ["mentor"], capacity=2)
+    first = await app.request(who("sam"), P, mentor_id="ada", message="hello")
+    match_id = (await app.accept(who("ada"), first["request_id"]))["match"]["match_id"]
+    second = await app.request(who("kim"), P, mentor_id="ada", message="me too")
+    real, saved, release = app.accept.changes.projector, asyncio.Event(), asyncio.Event()
+
+    class Slow:
+        async def project(self, book: MentorBook, events: Sequence[DomainEvent]) -> None:
+            saved.set()
+            await release.wait()
+            await real.project(book, events)
+
+    end_on_a = mentor_changes.EndMentorship(
+        changes=MentorBookChanges(app.books, Slow()), lookups=app.end.lookups
+    )
+    ending = asyncio.create_task(end_on_a(who("sam"), match_id, reason=None))
+    await saved.wait()  # A has saved its end, not projected it
+    await app.accept(who("ada"), second["request_id"])  # B: saved and projected
+    assert app.profiles.profiles[f"{T}|{P}|ada"]["load"] == 1
+    release.set()
+    await ending
+    assert app.profiles.profiles[f"{T}|{P}|ada"]["load"] == 1
+    assert app.read_models.matches[match_id]["status"] == "ended"
 
 
 async def test_a_departed_mentee_leaves_requests_and_mentorships(app: App) -> None:

@@ -35,6 +35,9 @@ class MentorBookRepository:
     async def load(self, stream_id: str) -> MentorBook:
         return await self.repository.load(stream_id)
 
+    async def moved_past(self, stream_id: str, version: int) -> bool:
+        return await self.events.moved_past(stream_id, version)
+
     async def save(self, book: MentorBook) -> list[DomainEvent]:
         """Store the pending events (one commit, with their Kafka messages); returns them."""
         pending = book.pending_events

@@ -48,6 +48,23 @@ class MentorBookChanges:
                 del self._locks[key]
         return self._locks.setdefault(stream_id, asyncio.Lock())
 
+    async def _project_latest(self, book: MentorBook, saved: list[DomainEvent]) -> None:
+        """Project what ``saved`` touched, from the book's latest state.
+
+        The lock above is per process: with two replicas, one may save the book after the
+        other and finish projecting first, and a projection is whole-entry puts of the book
+        it was given, so the slower one would leave an older state (a mentor's load one
+        behind the matches). So after projecting, look whether the book moved on; if it did,
+        project the same entries again from the newer book. Whoever writes last checks last,
+        so the read models end at the latest state whatever the interleaving.
+        """
+        await self.projector.project(book, saved)
+        for _ in range(APPEND_ATTEMPTS):
+            if not await self.books.moved_past(book.stream_id, book.version):
+                return
+            book = await self.books.load(book.stream_id)
+            await self.projector.project(book, saved)
+
     async def change(
         self, tenant_id: str, program_id: str, mentor_id: str, command: Callable[[MentorBook], T]
     ) -> tuple[MentorBook, T]:
@@ -73,7 +90,7 @@ class MentorBookChanges:
                     APPEND_CONFLICTS.inc()
                     await asyncio.sleep(random.uniform(0.002, 0.02) * (attempt + 1))
                     continue
-                await self.projector.project(book, saved)
+                await self._project_latest(book, saved)
                 if error is not None:
                     raise error
                 return book, result

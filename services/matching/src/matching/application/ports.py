@@ -27,6 +27,10 @@ class MentorBooks(Protocol):
 
     async def load(self, stream_id: str) -> MentorBook: ...
 
+    async def moved_past(self, stream_id: str, version: int) -> bool:
+        """Whether the book has events after ``version`` (another replica saved since)."""
+        ...
+
     async def save(self, book: MentorBook) -> list[DomainEvent]:
         """One commit of the pending events (a ConcurrencyError if the stream moved)."""
         ...
