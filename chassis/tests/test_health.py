@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
+from pymongo.errors import AutoReconnect, OperationFailure, ServerSelectionTimeoutError
 from urllib3.exceptions import MaxRetryError
 
 from chassis.health import health_router
@@ -72,12 +72,25 @@ def _failing_app() -> TestClient:
     async def storage_gone() -> None:  # what the minio client raises with MinIO stopped
         raise MaxRetryError(None, "/bucket/object", "127.0.0.1:9000 connection refused")
 
+    @app.post("/rolled-back")
+    async def rolled_back() -> None:  # FerretDB's SQLite backend right after a restart
+        raise OperationFailure(
+            "[msg_update.go:133 handler.(*Handler).updateDocument] sql: transaction has "
+            "already been committed or rolled back",
+            code=1,
+        )
+
+    @app.post("/refused")
+    async def refused() -> None:  # a real failure stays a 500
+        raise OperationFailure("unknown operator: $foo", code=2)
+
     return TestClient(app, raise_server_exceptions=False)
 
 
 def test_database_or_storage_unreachable_answers_503_with_retry_after() -> None:
     client = _failing_app()
-    for path in ("/no-server", "/broken-mid-write", "/storage-gone"):
+    assert client.post("/refused").status_code == 500
+    for path in ("/no-server", "/broken-mid-write", "/storage-gone", "/rolled-back"):
         r = client.post(path)
         assert r.status_code == 503, path
         assert r.headers["content-type"] == "application/problem+json"

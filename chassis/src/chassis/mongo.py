@@ -38,9 +38,14 @@ async def mongo_ready(client: AsyncMongoClient) -> None:
 
 T = TypeVar("T")
 
-#: Server errors that mean "try again": lock contention on FerretDB's SQLite backend, and
-#: MongoDB's own transient labels. Anything else is a real failure and is raised at once.
-_TRANSIENT_MARKERS = ("SQLITE_BUSY", "database is locked")
+#: Server errors that mean "try again": lock contention on FerretDB's SQLite backend (and
+#: its transaction rolled back under it, seen right after a restart), and MongoDB's own
+#: transient labels. Anything else is a real failure and is raised at once.
+_TRANSIENT_MARKERS = (
+    "SQLITE_BUSY",
+    "database is locked",
+    "transaction has already been committed or rolled back",
+)
 
 
 def is_transient(exc: BaseException) -> bool:

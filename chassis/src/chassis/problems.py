@@ -20,11 +20,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, OperationFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from urllib3.exceptions import HTTPError as StorageConnectionError
 
 from chassis.errors import Problem
+from chassis.mongo import is_transient
 
 log = logging.getLogger("chassis.problems")
 
@@ -173,6 +174,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             "The database is unreachable; retry later (a retry with the same "
             "Idempotency-Key or If-Match is safe).",
         )
+
+    @app.exception_handler(OperationFailure)
+    async def _database_failed(request: Request, exc: OperationFailure) -> JSONResponse:
+        # The server refused the operation. A transient refusal (lock contention, a
+        # transaction the server rolled back) undid the whole write: ask for a retry.
+        if is_transient(exc):
+            return _unavailable(
+                request, exc, "database", "The database is busy; retry later (it is safe)."
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(StorageConnectionError)
     async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
