@@ -140,6 +140,13 @@ class Fleet:
         self.prepare_spare(instance)  # for the next crash
         return waited
 
+    async def stop(self, instance: Instance, timeout: float = 60) -> None:
+        """SIGTERM and wait: the service shuts down (its consumers leave their groups)."""
+        if instance.alive:
+            assert instance.process is not None
+            instance.process.terminate()
+            await asyncio.to_thread(instance.process.wait, timeout)
+
     def kill9(self, instance: Instance) -> None:
         assert instance.process is not None
         instance.process.send_signal(signal.SIGKILL)

@@ -21,6 +21,10 @@ class Service:
     replicas: int = 1
     #: ``python -m <module>`` rebuilding the read models by replay; None: a restart does it
     rebuild_module: str | None = None
+    #: the rebuild command runs with the service stopped (gracefully, so its consumers leave
+    #: their groups) and the service starts again afterwards: insights' one writer serves
+    #: its read model from memory and the command hands its consumer groups over
+    rebuild_stopped: bool = False
     env: dict[str, str] = field(default_factory=dict)  # extra settings for the fault run
 
 

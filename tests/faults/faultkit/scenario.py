@@ -437,8 +437,12 @@ async def rebuild(fleet: Fleet) -> None:
     async def one(spec: registry.Service) -> None:
         instances = fleet.of(spec.name)
         if spec.rebuild_module:
+            if spec.rebuild_stopped:
+                await asyncio.gather(*(fleet.stop(i) for i in instances))
             code = await fleet.run_module(instances[0], spec.rebuild_module, timeout=400)
             assert code == 0, f"{spec.rebuild_module} failed:\n{instances[0].log_tail()}"
+            if spec.rebuild_stopped:
+                await asyncio.gather(*(fleet.start(i) for i in instances))
         else:
             await asyncio.gather(*(fleet.restart(i) for i in instances))
 

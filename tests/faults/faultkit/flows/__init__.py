@@ -3,6 +3,7 @@ A new service adds ``faultkit/flows/<service>.py`` and imports it here."""
 
 from faultkit.flows import (  # noqa: F401  (registration on import)
     documents,
+    insights,
     matching,
     messaging,
     profiles,
