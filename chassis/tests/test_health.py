@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from minio.error import S3Error
 from pymongo.errors import AutoReconnect, OperationFailure, ServerSelectionTimeoutError
+from urllib3 import HTTPResponse
 from urllib3.exceptions import MaxRetryError
 
 from chassis.health import health_router
@@ -80,6 +82,17 @@ def _failing_app() -> TestClient:
             code=1,
         )
 
+    @app.post("/storage-starting")
+    async def storage_starting() -> None:  # MinIO's answer in the first moments after a start
+        raise S3Error(
+            HTTPResponse(status=503),
+            "XMinioServerNotInitialized",
+            "Server not initialized yet, please try again.",
+            "/documents/t/x",
+            "req-1",
+            "host-1",
+        )
+
     @app.post("/refused")
     async def refused() -> None:  # a real failure stays a 500
         raise OperationFailure("unknown operator: $foo", code=2)
@@ -90,7 +103,14 @@ def _failing_app() -> TestClient:
 def test_database_or_storage_unreachable_answers_503_with_retry_after() -> None:
     client = _failing_app()
     assert client.post("/refused").status_code == 500
-    for path in ("/no-server", "/broken-mid-write", "/storage-gone", "/rolled-back"):
+    paths = (
+        "/no-server",
+        "/broken-mid-write",
+        "/storage-gone",
+        "/storage-starting",
+        "/rolled-back",
+    )
+    for path in paths:
         r = client.post(path)
         assert r.status_code == 503, path
         assert r.headers["content-type"] == "application/problem+json"

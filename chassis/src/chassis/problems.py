@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from minio.error import S3Error
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.errors import ConnectionFailure, OperationFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -121,6 +122,10 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
+#: S3 error codes that mean "not now": MinIO right after a restart, or throttling
+STORAGE_NOT_READY = frozenset({"XMinioServerNotInitialized", "ServiceUnavailable", "SlowDown"})
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     _document_problems(app)
 
@@ -193,6 +198,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         return _unavailable(
             request, exc, "object storage", "The object storage is unreachable; retry later."
         )
+
+    @app.exception_handler(S3Error)
+    async def _storage_refused(request: Request, exc: S3Error) -> JSONResponse:
+        # MinIO answers while it starts (or sheds load) with these codes: the request
+        # failed as a whole, like an unreachable store
+        if exc.code in STORAGE_NOT_READY:
+            return _unavailable(
+                request, exc, "object storage", "The object storage is starting; retry later."
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
