@@ -71,3 +71,38 @@ def test_object_round_trip_through_minio(infra: Infra) -> None:
         response.release_conn()
         client.remove_object(bucket, "slides.pdf")
         client.remove_bucket(bucket)
+
+
+async def test_a_renewed_producer_has_a_new_producer_id_and_sends_again(infra: Infra) -> None:
+    """What the outbox relay does when an idempotent producer's sequence broke: a new
+    producer (new producer id) takes over, and the broker's subscribers keep running."""
+    from chassis.kafka import renew_producer
+
+    topic = f"renew-{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    await admin.start()
+    await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
+    await admin.close()
+
+    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True, acks="all")
+    seen: list[str] = []
+    both = asyncio.Event()
+
+    @broker.subscriber(topic, group_id=f"renew-{topic}", auto_offset_reset="earliest")
+    async def on_message(body: dict[str, str]) -> None:
+        seen.append(body["n"])
+        if len(seen) == 2:
+            both.set()
+
+    def producer_id() -> int:
+        return broker.config.broker_config.producer._producer.producer._txn_manager.producer_id
+
+    async with broker:
+        await broker.start()
+        await broker.publish({"n": "before"}, topic, key=b"k")
+        first = producer_id()
+        await renew_producer(broker)
+        await broker.publish({"n": "after"}, topic, key=b"k")
+        assert producer_id() != first
+        await asyncio.wait_for(both.wait(), timeout=30)
+    assert seen == ["before", "after"]

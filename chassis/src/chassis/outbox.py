@@ -46,6 +46,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.eventstore import RECORDED_ORDER, EventStore, readable
+from chassis.kafka import BROKEN_PRODUCER, renew_producer
 from chassis.lease import Lease
 from chassis.mongo import retry_transient
 from chassis.telemetry import context_from_traceparent, current_traceparent
@@ -324,10 +325,15 @@ class OutboxRelay:
                 with contextlib.suppress(Exception):  # else re-published by the next start
                     await asyncio.wait_for(self.record_published(), 2.0)
                 raise
-            except Exception:
+            except Exception as exc:
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
                 # Whatever failed is still unpublished in the store; the settling sweep
                 # republishes it in order before the fast path resumes.
                 self._settled = False
+                if isinstance(exc, BROKEN_PRODUCER):
+                    try:
+                        await renew_producer(self.broker)
+                    except Exception:  # Kafka still away: the next failure tries again
+                        log.exception("could not renew the Kafka producer")
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
