@@ -20,6 +20,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from faultkit import registry
 from faultkit.checker import Finding, Platform
 from faultkit.load import Clients, Ledger, World, idempotency_key, until
@@ -42,22 +44,13 @@ _goals = itertools.count()
 
 @registry.setup("insights: the steady pairs and the program known to insights", order=20)
 async def pairs_known(world: World, clients: Clients) -> None:
-    api = clients["insights"]
     # the reports' moment: after the whole run, fixed, so time moves no number
     as_of = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
     world.state["insights"] = {"as_of": as_of.isoformat()}
     for _mentor, mentee, match_id in world.state["pairs"]:
 
         async def known(mentee: str = mentee, match_id: str = match_id) -> bool:
-            r, _ = await api.call(
-                "setup",
-                "GET",
-                GOALS,
-                headers=world.auth(mentee),
-                retry_for=30,
-                pid=world.program_id,
-                mid=match_id,
-            )
+            r = await _read_goals(world, clients, mentee, match_id, "setup")
             return r is not None and r.status_code == 200
 
         await until(f"insights knows match {match_id}", known)
@@ -127,16 +120,23 @@ async def _set_goal(
         ledger.maybe("goal", "", match=match_id, progress=0, title=title)
 
 
-async def goals_of(world: World, clients: Clients, mentee: str, match_id: str) -> dict[str, Any]:
+async def _read_goals(
+    world: World, clients: Clients, member: str, match_id: str, flow: str
+) -> httpx.Response | None:
     r, _ = await clients["insights"].call(
-        "check",
+        flow,
         "GET",
         GOALS,
-        headers=world.auth(mentee),
+        headers=world.auth(member),
         retry_for=30,
         pid=world.program_id,
         mid=match_id,
     )
+    return r
+
+
+async def goals_of(world: World, clients: Clients, mentee: str, match_id: str) -> dict[str, Any]:
+    r = await _read_goals(world, clients, mentee, match_id, "check")
     assert r is not None and r.status_code == 200, r and r.text
     return dict(r.json())
 
